@@ -125,3 +125,30 @@ func (h Hash) String() string { return h.Hex() }
 
 // IsZero reports whether every byte is zero.
 func (h Hash) IsZero() bool { return h == Hash{} }
+
+// MarshalText encodes the address as 0x-prefixed hex (for JSON).
+func (a Address) MarshalText() ([]byte, error) { return []byte(a.Hex()), nil }
+
+// UnmarshalText parses 0x-prefixed hex of at most 20 bytes.
+func (a *Address) UnmarshalText(b []byte) error {
+	v, err := ParseAddress(string(b))
+	if err != nil {
+		return err
+	}
+	*a = v
+	return nil
+}
+
+// MarshalText encodes the hash as 0x-prefixed hex (for JSON).
+func (h Hash) MarshalText() ([]byte, error) { return []byte(h.Hex()), nil }
+
+// UnmarshalText parses 0x-prefixed hex of at most 32 bytes, left-padding
+// shorter values.
+func (h *Hash) UnmarshalText(b []byte) error {
+	v, err := ParseHash(string(b))
+	if err != nil {
+		return err
+	}
+	*h = v
+	return nil
+}
