@@ -1,0 +1,138 @@
+package statedb
+
+import (
+	"maps"
+
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/merkle"
+	"github.com/plasmaxpl/engine/types"
+)
+
+// account is the live object of one existing account. An address with no
+// account object does not exist.
+//
+// Storage lives in three layers:
+//   - committed: the values as of the last Finalise (the start of the
+//     current transaction), non-zero slots only. In this in-memory state it
+//     is the account's whole storage.
+//   - dirty: the writes of the current transaction, zeros included; folded
+//     into committed at Finalise.
+//   - pending: slots whose committed value changed since the storage trie
+//     was last brought up to date; IntermediateRoot (or GetStorageRoot)
+//     writes them into the trie.
+type account struct {
+	addr     types.Address
+	addrHash types.Hash // keccak256(addr), valid when hashed
+	hashed   bool
+
+	nonce    uint64
+	balance  uint256.Int
+	codeHash types.Hash
+	code     []byte // shared with the code store; never mutated
+
+	committed map[types.Hash]types.Hash
+	dirty     map[types.Hash]types.Hash
+	pending   map[types.Hash]struct{}
+	trie      *merkle.Trie // storage trie; nil until first needed
+	root      types.Hash   // storage root of the trie as last hashed
+
+	// created is set by CreateContract: the account was created by a
+	// contract creation in the current transaction (EIP-6780).
+	created        bool
+	selfDestructed bool
+
+	// finaliseGen deduplicates the account while Finalise walks the journal.
+	finaliseGen uint64
+}
+
+func newAccount(addr types.Address) *account {
+	return &account{addr: addr, codeHash: types.EmptyCodeHash, root: types.EmptyRootHash}
+}
+
+// empty reports emptiness in the sense of EIP-161: zero nonce, zero balance
+// and no code.
+func (a *account) empty() bool {
+	return a.nonce == 0 && a.balance.IsZero() && a.codeHash == types.EmptyCodeHash
+}
+
+func (a *account) hash() *types.Hash {
+	if !a.hashed {
+		a.addrHash = types.Keccak256(a.addr[:])
+		a.hashed = true
+	}
+	return &a.addrHash
+}
+
+// state returns the current value of a slot.
+func (a *account) state(key types.Hash) types.Hash {
+	if v, ok := a.dirty[key]; ok {
+		return v
+	}
+	return a.committed[key]
+}
+
+// finalise folds the transaction's storage writes into the committed layer
+// and records the changed slots for the trie.
+func (a *account) finalise() {
+	if len(a.dirty) > 0 {
+		if a.committed == nil {
+			a.committed = make(map[types.Hash]types.Hash, len(a.dirty))
+		}
+		if a.pending == nil {
+			a.pending = make(map[types.Hash]struct{}, len(a.dirty))
+		}
+		for k, v := range a.dirty {
+			if v == (types.Hash{}) {
+				if _, ok := a.committed[k]; !ok {
+					// Zero written over zero (possibly after a reverted
+					// or overwritten non-zero write): nothing changed.
+					continue
+				}
+				delete(a.committed, k)
+			} else {
+				if old, ok := a.committed[k]; ok && old == v {
+					continue
+				}
+				a.committed[k] = v
+			}
+			a.pending[k] = struct{}{}
+		}
+		clear(a.dirty)
+	}
+	a.created = false
+}
+
+// updateRoot writes the pending slots into the storage trie and rehashes it.
+func (a *account) updateRoot() {
+	if len(a.pending) == 0 {
+		return
+	}
+	if a.trie == nil {
+		a.trie = merkle.New()
+	}
+	var buf []byte // the trie copies values, so one buffer serves all
+	for k := range a.pending {
+		hk := types.Keccak256(k[:])
+		if v, ok := a.committed[k]; ok {
+			buf = encodeStorageValue(buf[:0], &v)
+			a.trie.Update(hk[:], buf)
+		} else {
+			a.trie.Delete(hk[:])
+		}
+	}
+	clear(a.pending)
+	a.root = a.trie.Hash()
+}
+
+// deepCopy returns an independent copy of the account.
+func (a *account) deepCopy() *account {
+	c := *a
+	c.committed = maps.Clone(a.committed)
+	c.dirty = maps.Clone(a.dirty)
+	c.pending = maps.Clone(a.pending)
+	if a.trie != nil {
+		c.trie = a.trie.Copy()
+	}
+	return &c
+}
