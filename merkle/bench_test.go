@@ -1,0 +1,97 @@
+package merkle
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// benchKV returns n random 32-byte keys and ~70-byte values (the shape of
+// account leaves in the secure state trie).
+func benchKV(n int, seed uint64) (keys, vals [][]byte) {
+	r := rand.New(rand.NewPCG(seed, 1))
+	keys = make([][]byte, n)
+	vals = make([][]byte, n)
+	for i := range keys {
+		keys[i] = make([]byte, 32)
+		vals[i] = make([]byte, 70)
+		for j := range keys[i] {
+			keys[i][j] = byte(r.Uint32())
+		}
+		for j := range vals[i] {
+			vals[i][j] = byte(r.Uint32())
+		}
+	}
+	return keys, vals
+}
+
+// BenchmarkUpdateHash builds a trie of n keys from scratch and hashes it.
+func BenchmarkUpdateHash(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		keys, vals := benchKV(n, 1)
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				tr := New()
+				for i := range keys {
+					tr.Update(keys[i], vals[i])
+				}
+				tr.Hash()
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*n), "ns/key")
+		})
+	}
+}
+
+// BenchmarkIncremental changes 1,000 existing keys of a committed trie of n
+// keys and hashes again: the per-block pattern of the state trie.
+func BenchmarkIncremental(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		keys, vals := benchKV(n, 2)
+		tr := New()
+		for i := range keys {
+			tr.Update(keys[i], vals[i])
+		}
+		tr.Hash()
+		const changes = 1000
+		r := rand.New(rand.NewPCG(3, 4))
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				for j := 0; j < changes; j++ {
+					i := r.IntN(n)
+					vals[i][0]++
+					tr.Update(keys[i], vals[i])
+				}
+				tr.Hash()
+			}
+		})
+	}
+}
+
+// BenchmarkGet reads random present keys of a trie of 100k keys.
+func BenchmarkGet(b *testing.B) {
+	keys, vals := benchKV(100_000, 5)
+	tr := New()
+	for i := range keys {
+		tr.Update(keys[i], vals[i])
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		tr.Get(keys[i])
+		i++
+		if i == len(keys) {
+			i = 0
+		}
+	}
+}
+
+// BenchmarkListRoot computes a 500-item list root (a block's receipts).
+func BenchmarkListRoot(b *testing.B) {
+	_, vals := benchKV(500, 6)
+	b.ReportAllocs()
+	for b.Loop() {
+		ListRoot(len(vals), func(i int, buf []byte) []byte { return append(buf, vals[i]...) })
+	}
+}
