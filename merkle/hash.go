@@ -1,14 +1,54 @@
 package merkle
 
-import "github.com/plasmaxpl/engine/types"
+import (
+	"slices"
 
-// committer holds the buffers Hash reuses from one call to the next.
+	"github.com/plasmaxpl/engine/types"
+)
+
+// committer holds the buffers of one commit. Committers are pooled, so
+// tries (one per account's storage) do not each keep buffers, and commits
+// of different tries can run in parallel.
 type committer struct {
 	levels  [][]*node // dirty nodes by depth
 	buf     []byte    // encodings of the level's nodes, back to back
 	offsets []uint32
 	pending []*node // nodes of buf, in order
 	out     []types.Hash
+}
+
+// committers is a small free list of committers. Unlike a sync.Pool it
+// survives garbage collections, which a large commit triggers; buffers
+// grown past maxRetained are dropped rather than kept.
+var committers = make(chan *committer, 8)
+
+const maxRetained = 16 << 20
+
+func getCommitter() *committer {
+	select {
+	case c := <-committers:
+		return c
+	default:
+		return new(committer)
+	}
+}
+
+func putCommitter(c *committer) {
+	if cap(c.buf) > maxRetained {
+		c.buf = nil
+	}
+	if cap(c.out)*32 > maxRetained {
+		c.out, c.offsets, c.pending = nil, nil, nil
+	}
+	for i, l := range c.levels {
+		if cap(l)*8 > maxRetained {
+			c.levels[i] = nil
+		}
+	}
+	select {
+	case committers <- c:
+	default:
+	}
 }
 
 // Hash returns the root hash of the trie: types.EmptyRootHash when it is
@@ -37,12 +77,20 @@ func (t *Trie) Hash() types.Hash {
 // commit computes the reference of every dirty node, one depth at a time,
 // deepest first, with one HashBatch call per depth.
 func (t *Trie) commit() {
-	c := &t.com
+	c := getCommitter()
+	defer putCommitter(c)
 	c.collect(t.root, 0)
 	for d := len(c.levels) - 1; d >= 0; d-- {
 		level := c.levels[d]
 		if len(level) == 0 {
 			continue
+		}
+		need := 0
+		for _, n := range level {
+			need += encodedSize(n)
+		}
+		if cap(c.buf) < need {
+			c.buf = make([]byte, 0, need+need/4)
 		}
 		buf := c.buf[:0]
 		c.offsets = append(c.offsets[:0], 0)
@@ -99,31 +147,53 @@ func (c *committer) collect(n *node, depth int) {
 	}
 }
 
-// appendNode appends the RLP encoding of n, whose children all have their
-// references computed.
-func appendNode(buf []byte, n *node) []byte {
+// encodedSize is the size of n's RLP encoding.
+func encodedSize(n *node) int {
+	p := payloadSize(n)
+	return headerSize(p) + p
+}
+
+// payloadSize is the size of n's RLP encoding without the list header;
+// the references of n's children must be computed.
+func payloadSize(n *node) int {
+	var payload int
 	switch n.kind {
 	case kindLeaf:
-		payload := compactSize(len(n.key)) + stringSize(n.val)
-		buf = appendListHeader(buf, payload)
-		buf = appendCompact(buf, n.key, 0x20)
-		return appendString(buf, n.val)
+		payload = compactSize(len(n.key)) + stringSize(n.val)
 	case kindExt:
-		payload := compactSize(len(n.key)) + refSize(n.child)
-		buf = appendListHeader(buf, payload)
-		buf = appendCompact(buf, n.key, 0)
-		return appendRef(buf, n.child)
+		payload = compactSize(len(n.key)) + refSize(n.child)
 	default:
-		payload := stringSize(n.val)
+		payload = stringSize(n.val)
 		for _, k := range n.kids {
 			payload += refSize(k)
 		}
-		buf = appendListHeader(buf, payload)
-		for _, k := range n.kids {
-			buf = appendRef(buf, k)
-		}
-		return appendString(buf, n.val)
 	}
+	return payload
+}
+
+// appendNode appends the RLP encoding of n, whose children all have their
+// references computed. It sizes the encoding first and writes it in place.
+func appendNode(buf []byte, n *node) []byte {
+	payload := payloadSize(n)
+	start := len(buf)
+	total := headerSize(payload) + payload
+	buf = slices.Grow(buf, total)[:start+total]
+	w := buf[start:]
+	i := putHeader(w, payload, 0xc0)
+	switch n.kind {
+	case kindLeaf:
+		i += putCompact(w[i:], n.key, 0x20)
+		putString(w[i:], n.val)
+	case kindExt:
+		i += putCompact(w[i:], n.key, 0)
+		putRef(w[i:], n.child)
+	default:
+		for _, k := range n.kids {
+			i += putRef(w[i:], k)
+		}
+		putString(w[i:], n.val)
+	}
+	return buf
 }
 
 // refSize is the size of a child reference inside its parent's encoding.
@@ -138,15 +208,18 @@ func refSize(n *node) int {
 	}
 }
 
-func appendRef(buf []byte, n *node) []byte {
+// putRef writes the reference to child n at the start of w and returns its size.
+func putRef(w []byte, n *node) int {
 	switch {
 	case n == nil:
-		return append(buf, 0x80)
+		w[0] = 0x80
+		return 1
 	case n.refLen == 32:
-		buf = append(buf, 0xa0)
-		return append(buf, n.ref[:]...)
+		w[0] = 0xa0
+		copy(w[1:33], n.ref[:])
+		return 33
 	default:
-		return append(buf, n.ref[:n.refLen]...)
+		return copy(w, n.ref[:n.refLen])
 	}
 }
 
@@ -160,23 +233,27 @@ func compactSize(nibbles int) int {
 	return headerSize(l) + l
 }
 
-// appendCompact appends the hex-prefix encoding of the nibble path as an RLP
-// string. flag is 0x20 for a leaf and 0 for an extension.
-func appendCompact(buf, nibs []byte, flag byte) []byte {
+// putCompact writes the hex-prefix encoding of the nibble path, as an RLP
+// string, at the start of w and returns its size. flag is 0x20 for a leaf
+// and 0 for an extension.
+func putCompact(w, nibs []byte, flag byte) int {
 	l := len(nibs)/2 + 1
+	i := 0
 	if l > 1 {
-		buf = appendStringHeader(buf, l)
+		i = putHeader(w, l, 0x80)
 	}
 	if len(nibs)&1 == 1 {
-		buf = append(buf, flag|0x10|nibs[0])
+		w[i] = flag | 0x10 | nibs[0]
 		nibs = nibs[1:]
 	} else {
-		buf = append(buf, flag)
+		w[i] = flag
 	}
-	for i := 0; i+1 < len(nibs); i += 2 {
-		buf = append(buf, nibs[i]<<4|nibs[i+1])
+	i++
+	out := w[i : i+len(nibs)/2]
+	for j := range out {
+		out[j] = nibs[2*j]<<4 | nibs[2*j+1]
 	}
-	return buf
+	return i + len(out)
 }
 
 // stringSize is the RLP size of the byte string s.
@@ -187,12 +264,14 @@ func stringSize(s []byte) int {
 	return headerSize(len(s)) + len(s)
 }
 
-func appendString(buf, s []byte) []byte {
+// putString writes s as an RLP string at the start of w and returns its size.
+func putString(w, s []byte) int {
 	if len(s) == 1 && s[0] < 0x80 {
-		return append(buf, s[0])
+		w[0] = s[0]
+		return 1
 	}
-	buf = appendStringHeader(buf, len(s))
-	return append(buf, s...)
+	i := putHeader(w, len(s), 0x80)
+	return i + copy(w[i:], s)
 }
 
 func headerSize(l int) int {
@@ -202,20 +281,20 @@ func headerSize(l int) int {
 	return 1 + byteLen(uint64(l))
 }
 
-func appendStringHeader(buf []byte, l int) []byte { return appendHeader(buf, l, 0x80) }
-
-func appendListHeader(buf []byte, l int) []byte { return appendHeader(buf, l, 0xc0) }
-
-func appendHeader(buf []byte, l int, base byte) []byte {
+// putHeader writes the RLP header of a string (base 0x80) or list (base
+// 0xc0) of l bytes at the start of w and returns its size.
+func putHeader(w []byte, l int, base byte) int {
 	if l < 56 {
-		return append(buf, base+byte(l))
+		w[0] = base + byte(l)
+		return 1
 	}
 	n := byteLen(uint64(l))
-	buf = append(buf, base+55+byte(n))
-	for i := n - 1; i >= 0; i-- {
-		buf = append(buf, byte(uint64(l)>>(8*uint(i))))
+	w[0] = base + 55 + byte(n)
+	for i := n; i >= 1; i-- {
+		w[i] = byte(l)
+		l >>= 8
 	}
-	return buf
+	return 1 + n
 }
 
 func byteLen(x uint64) int {

@@ -72,7 +72,6 @@ type Trie struct {
 	rootHash   types.Hash
 
 	nib []byte // scratch: the key being inserted or deleted, as nibbles
-	com committer
 }
 
 // New returns an empty trie that hashes with gpu.Default().
