@@ -47,41 +47,47 @@ func fixtureInt(t testing.TB, s string) []byte {
 	return v.Bytes()
 }
 
+// fixtureAccountRLP returns rlp([nonce, balance, storageRoot, codeHash]) of
+// an alloc account, its storage trie keyed by keccak256(slot as 32 bytes)
+// holding rlp(minimal value), zero slots absent.
+func fixtureAccountRLP(t testing.TB, acc fixtureAccount) []byte {
+	storage := New()
+	for k, v := range acc.Storage {
+		val := fixtureInt(t, v)
+		if len(val) == 0 {
+			continue
+		}
+		slot := make([]byte, 32)
+		kb := fixtureInt(t, k)
+		copy(slot[32-len(kb):], kb)
+		sk := types.Keccak256(slot)
+		storage.Update(sk[:], refString(val))
+	}
+	sr := storage.Hash()
+	ch := types.Keccak256(mustHex(t, acc.Code))
+	return refList(
+		refString(fixtureInt(t, acc.Nonce)),
+		refString(fixtureInt(t, acc.Balance)),
+		refString(sr[:]),
+		refString(ch[:]),
+	)
+}
+
 // fixtureStateRoot builds the secure account trie of an alloc: key
-// keccak256(address), value rlp([nonce, balance, storageRoot, codeHash]).
+// keccak256(address), value the account RLP.
 func fixtureStateRoot(t testing.TB, alloc map[string]fixtureAccount) types.Hash {
 	state := New()
 	for addrHex, acc := range alloc {
-		addr := mustHex(t, addrHex)
-		storage := New()
-		for k, v := range acc.Storage {
-			val := fixtureInt(t, v)
-			if len(val) == 0 {
-				continue
-			}
-			slot := make([]byte, 32)
-			kb := fixtureInt(t, k)
-			copy(slot[32-len(kb):], kb)
-			sk := types.Keccak256(slot)
-			storage.Update(sk[:], refString(val))
-		}
-		sr := storage.Hash()
-		ch := types.Keccak256(mustHex(t, acc.Code))
-		enc := refList(
-			refString(fixtureInt(t, acc.Nonce)),
-			refString(fixtureInt(t, acc.Balance)),
-			refString(sr[:]),
-			refString(ch[:]),
-		)
-		ak := types.Keccak256(addr)
-		state.Update(ak[:], enc)
+		ak := types.Keccak256(mustHex(t, addrHex))
+		state.Update(ak[:], fixtureAccountRLP(t, acc))
 	}
 	return state.Hash()
 }
 
-// TestFixtureStateRoots rebuilds the post-state root of execution-spec-tests
-// state fixtures from their full post alloc and compares it with "hash".
-func TestFixtureStateRoots(t *testing.T) {
+// loadFixtureTests returns up to limit post entries that carry a full
+// "state", spread over the execution-spec-tests state fixtures, or skips
+// the test when the fixtures are absent.
+func loadFixtureTests(t *testing.T, limit int) []fixturePost {
 	dir := filepath.Join(fixtureRoot, "statetests/execution-spec-tests/state_tests")
 	if _, err := os.Stat(dir); err != nil {
 		t.Skipf("fixtures not found at %s: %v", dir, err)
@@ -94,14 +100,10 @@ func TestFixtureStateRoots(t *testing.T) {
 		return nil
 	})
 	sort.Strings(files)
-	limit := 400
-	if testing.Short() {
-		limit = 50
-	}
-	checked := 0
+	var out []fixturePost
 	// Take a spread of files rather than the first few folders only.
 	step := max(1, len(files)/60)
-	for fi := 0; fi < len(files) && checked < limit; fi += step {
+	for fi := 0; fi < len(files) && len(out) < limit; fi += step {
 		raw, err := os.ReadFile(files[fi])
 		if err != nil {
 			t.Fatal(err)
@@ -117,23 +119,40 @@ func TestFixtureStateRoots(t *testing.T) {
 		sort.Strings(names)
 		perFile := 0
 		for _, name := range names {
-			for fork, posts := range tests[name].Post {
-				for i, p := range posts {
-					if p.State == nil || perFile >= 10 {
-						continue
+			forks := make([]string, 0, len(tests[name].Post))
+			for f := range tests[name].Post {
+				forks = append(forks, f)
+			}
+			sort.Strings(forks)
+			for _, fork := range forks {
+				for _, p := range tests[name].Post[fork] {
+					if p.State != nil && perFile < 10 && len(out) < limit {
+						out = append(out, p)
+						perFile++
 					}
-					want := types.Hash(mustHex(t, p.Hash))
-					if got := fixtureStateRoot(t, p.State); got != want {
-						t.Errorf("%s %s %s[%d]: root %x, want %x", files[fi], name, fork, i, got, want)
-					}
-					checked++
-					perFile++
 				}
 			}
 		}
 	}
-	if checked < 50 {
-		t.Fatalf("only %d vectors checked", checked)
+	return out
+}
+
+// TestFixtureStateRoots rebuilds the post-state root of execution-spec-tests
+// state fixtures from their full post alloc and compares it with "hash".
+func TestFixtureStateRoots(t *testing.T) {
+	limit := 400
+	if testing.Short() {
+		limit = 50
 	}
-	t.Logf("%d post states checked", checked)
+	posts := loadFixtureTests(t, limit)
+	for i, p := range posts {
+		want := types.Hash(mustHex(t, p.Hash))
+		if got := fixtureStateRoot(t, p.State); got != want {
+			t.Errorf("post %d: root %x, want %x", i, got, want)
+		}
+	}
+	if len(posts) < 50 {
+		t.Fatalf("only %d vectors checked", len(posts))
+	}
+	t.Logf("%d post states checked", len(posts))
 }
