@@ -21,8 +21,7 @@ const (
 	txAccessListAddressGas    uint64 = 2400 // EIP-2930
 	txAccessListStorageKeyGas uint64 = 1900 // EIP-2930
 
-	txInitCodeWordGas uint64 = 2     // EIP-3860 (Shanghai)
-	MaxInitCodeSize          = 49152 // EIP-3860: 2 * EIP-170's 24576
+	txInitCodeWordGas uint64 = 2 // EIP-3860 (Shanghai); the size limit is MaxInitCodeSize
 
 	// TxAuthEmptyAccountGas is EIP-7702's PER_EMPTY_ACCOUNT_COST, charged
 	// per authorization; TxAuthBaseGas is PER_AUTH_BASE_COST, and the
