@@ -13,7 +13,8 @@ type committer struct {
 	levels  [][]*node // dirty nodes by depth
 	buf     []byte    // encodings of the level's nodes, back to back
 	offsets []uint32
-	pending []*node // nodes of buf, in order
+	pending []*node  // nodes of buf, in order
+	sizes   []uint32 // payload sizes of the level's nodes
 	out     []types.Hash
 }
 
@@ -38,7 +39,7 @@ func putCommitter(c *committer) {
 		c.buf = nil
 	}
 	if cap(c.out)*32 > maxRetained {
-		c.out, c.offsets, c.pending = nil, nil, nil
+		c.out, c.offsets, c.pending, c.sizes = nil, nil, nil, nil
 	}
 	for i, l := range c.levels {
 		if cap(l)*8 > maxRetained {
@@ -85,9 +86,14 @@ func (t *Trie) commit() {
 		if len(level) == 0 {
 			continue
 		}
+		// Size every encoding first so the level's buffer is allocated
+		// at most once; the payload sizes are kept for the second pass.
 		need := 0
+		c.sizes = c.sizes[:0]
 		for _, n := range level {
-			need += encodedSize(n)
+			p := payloadSize(n)
+			c.sizes = append(c.sizes, uint32(p))
+			need += headerSize(p) + p
 		}
 		if cap(c.buf) < need {
 			c.buf = make([]byte, 0, need+need/4)
@@ -95,9 +101,9 @@ func (t *Trie) commit() {
 		buf := c.buf[:0]
 		c.offsets = append(c.offsets[:0], 0)
 		c.pending = c.pending[:0]
-		for _, n := range level {
+		for i, n := range level {
 			start := len(buf)
-			buf = appendNode(buf, n)
+			buf = appendNodeSized(buf, n, int(c.sizes[i]))
 			if size := len(buf) - start; size < 32 {
 				// Embedded in its parent: no hash needed.
 				copy(n.ref[:], buf[start:])
@@ -147,12 +153,6 @@ func (c *committer) collect(n *node, depth int) {
 	}
 }
 
-// encodedSize is the size of n's RLP encoding.
-func encodedSize(n *node) int {
-	p := payloadSize(n)
-	return headerSize(p) + p
-}
-
 // payloadSize is the size of n's RLP encoding without the list header;
 // the references of n's children must be computed.
 func payloadSize(n *node) int {
@@ -174,7 +174,11 @@ func payloadSize(n *node) int {
 // appendNode appends the RLP encoding of n, whose children all have their
 // references computed. It sizes the encoding first and writes it in place.
 func appendNode(buf []byte, n *node) []byte {
-	payload := payloadSize(n)
+	return appendNodeSized(buf, n, payloadSize(n))
+}
+
+// appendNodeSized is appendNode for a known payload size.
+func appendNodeSized(buf []byte, n *node, payload int) []byte {
 	start := len(buf)
 	total := headerSize(payload) + payload
 	buf = slices.Grow(buf, total)[:start+total]
