@@ -5,6 +5,7 @@ import (
 
 	"github.com/holiman/uint256"
 
+	"github.com/plasmaxpl/engine/gpu"
 	"github.com/plasmaxpl/engine/merkle"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -103,26 +104,44 @@ func (a *account) finalise() {
 	a.created = false
 }
 
-// updateRoot writes the pending slots into the storage trie and rehashes it.
-func (a *account) updateRoot() {
+// updateRoot writes the pending slots into the storage trie and rehashes
+// it. IntermediateRoot does the same for many accounts at once, with the
+// trie keys hashed in one batch.
+func (a *account) updateRoot(h gpu.BatchHasher) {
 	if len(a.pending) == 0 {
 		return
 	}
-	if a.trie == nil {
-		a.trie = merkle.New()
-	}
-	var buf []byte // the trie copies values, so one buffer serves all
+	keys := make([]types.Hash, 0, len(a.pending))
+	data := make([]byte, 0, len(a.pending)*types.HashLength)
+	offsets := make([]uint32, 1, len(a.pending)+1)
 	for k := range a.pending {
-		hk := types.Keccak256(k[:])
-		if v, ok := a.committed[k]; ok {
-			buf = encodeStorageValue(buf[:0], &v)
-			a.trie.Update(hk[:], buf)
-		} else {
-			a.trie.Delete(hk[:])
-		}
+		keys = append(keys, k)
+		data = append(data, k[:]...)
+		offsets = append(offsets, uint32(len(data)))
 	}
 	clear(a.pending)
+	hashes := make([]types.Hash, len(keys))
+	h.HashBatch(data, offsets, hashes)
+	a.applySlots(keys, hashes, nil, h)
+}
+
+// applySlots writes the committed values of keys (whose trie keys are
+// hashes) into the storage trie and rehashes it. buf is a reusable
+// encoding buffer; the grown buffer is returned.
+func (a *account) applySlots(keys, hashes []types.Hash, buf []byte, h gpu.BatchHasher) []byte {
+	if a.trie == nil {
+		a.trie = merkle.NewWithHasher(h)
+	}
+	for i := range keys {
+		if v, ok := a.committed[keys[i]]; ok {
+			buf = encodeStorageValue(buf[:0], &v)
+			a.trie.Update(hashes[i][:], buf) // the trie copies values
+		} else {
+			a.trie.Delete(hashes[i][:])
+		}
+	}
 	a.root = a.trie.Hash()
+	return buf
 }
 
 // deepCopy returns an independent copy of the account.

@@ -13,6 +13,7 @@ import (
 // identifiers taken before the copy remain valid in both).
 func (s *StateDB) Copy() *StateDB {
 	c := &StateDB{
+		hasher:          s.hasher,
 		accounts:        make(map[types.Address]*account, len(s.accounts)),
 		codes:           maps.Clone(s.codes), // the code slices are immutable
 		trie:            s.trie.Copy(),

@@ -22,7 +22,7 @@ const (
 	entryCreate       entryKind = iota // account object created or replaced; prevAcct is the old object (nil: none)
 	entryBalance                       // prevBal
 	entryNonce                         // prevU64
-	entryCode                          // prevCode, prevHash
+	entryCode                          // prevHash: the code hash (the code store has the code)
 	entryStorage                       // key, prevHash; prevBool: the slot had a dirty value before
 	entrySelfDestruct                  // prevBool (flag), prevBal
 	entryCreated                       // prevBool: the EIP-6780 created flag
@@ -46,7 +46,6 @@ type journalEntry struct {
 	prevU64  uint64
 	prevBal  uint256.Int
 	prevAcct *account
-	prevCode []byte
 }
 
 // revert undoes one entry. Entries are undone newest first, so the account
@@ -65,7 +64,7 @@ func (s *StateDB) revertEntry(e *journalEntry) {
 		s.accounts[e.addr].nonce = e.prevU64
 	case entryCode:
 		a := s.accounts[e.addr]
-		a.code, a.codeHash = e.prevCode, e.prevHash
+		a.code, a.codeHash = s.codes[e.prevHash], e.prevHash
 	case entryStorage:
 		a := s.accounts[e.addr]
 		if e.prevBool {

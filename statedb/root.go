@@ -27,13 +27,21 @@ func (s *StateDB) Finalise(deleteEmptyObjects bool) {
 		s.finaliseAccount(ripemdAddr, gen, deleteEmptyObjects)
 		s.ripemdTouched = false
 	}
-	clear(s.journal)
-	s.journal = s.journal[:0]
+	if cap(s.journal) > maxRetainedJournal {
+		s.journal = nil // do not keep a bulk load's journal alive
+	} else {
+		clear(s.journal)
+		s.journal = s.journal[:0]
+	}
 	s.refund = 0
 	clear(s.transient)
 	clear(s.accessAddrs)
 	clear(s.accessSlots)
 }
+
+// maxRetainedJournal is the journal capacity (in entries) kept for reuse
+// across transactions.
+const maxRetainedJournal = 1 << 16
 
 func (s *StateDB) finaliseAccount(addr types.Address, gen uint64, deleteEmpty bool) {
 	a := s.accounts[addr]
@@ -53,58 +61,127 @@ func (s *StateDB) finaliseAccount(addr types.Address, gen uint64, deleteEmpty bo
 	s.pendingAccounts[addr] = struct{}{}
 }
 
+// rootScratch holds IntermediateRoot's buffers between calls.
+type rootScratch struct {
+	data    []byte // messages to hash, back to back (32 or 20 bytes each)
+	offsets []uint32
+	out     []types.Hash
+
+	addrOwners []*account // accounts whose address hash is in the batch; nil: deleted
+	live       []*account // accounts to re-encode
+	accs       []*account // accounts with pending storage
+	deleted    []types.Address
+	keys       []types.Hash
+	spans      []int // accs[i]'s slots are keys[spans[i]:spans[i+1]]
+}
+
+func (sc *rootScratch) push(msg []byte) {
+	if len(sc.offsets) == 0 {
+		sc.offsets = append(sc.offsets, 0)
+	}
+	sc.data = append(sc.data, msg...)
+	sc.offsets = append(sc.offsets, uint32(len(sc.data)))
+}
+
+func (sc *rootScratch) reset() {
+	clear(sc.addrOwners)
+	clear(sc.live)
+	clear(sc.accs)
+	sc.data, sc.offsets, sc.out = sc.data[:0], sc.offsets[:0], sc.out[:0]
+	sc.addrOwners, sc.live, sc.accs = sc.addrOwners[:0], sc.live[:0], sc.accs[:0]
+	sc.keys, sc.spans = sc.keys[:0], sc.spans[:0]
+}
+
 // parallelStorageThreshold is the number of accounts with changed storage
-// from which IntermediateRoot hashes storage tries on several goroutines.
+// from which IntermediateRoot updates storage tries on several goroutines.
 const parallelStorageThreshold = 8
 
 // IntermediateRoot finalises the current transaction (see Finalise) and
 // returns the state root. Only accounts changed since the previous call are
-// re-encoded; the storage tries of different accounts are hashed
-// concurrently when many changed. The result does not depend on the order
-// or concurrency of the updates.
+// re-encoded. The trie keys of all changed slots and new accounts are
+// hashed in one batch; the storage tries of different accounts are then
+// updated and hashed concurrently when many changed. The result does not
+// depend on the order or concurrency of the updates.
 func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 	s.Finalise(deleteEmptyObjects)
 	if len(s.pendingAccounts) == 0 {
 		return s.trie.Hash()
 	}
-
-	// Bring storage tries up to date first: each account's root goes into
-	// its account encoding.
-	withStorage := s.withStorage[:0]
-	for addr := range s.pendingAccounts {
-		if a := s.accounts[addr]; a != nil && len(a.pending) > 0 {
-			withStorage = append(withStorage, a)
-		}
-	}
-	updateStorageRoots(withStorage)
-	clear(withStorage)
-	s.withStorage = withStorage[:0]
-
-	buf := s.encBuf[:0] // the trie copies values
+	sc := &s.scratch
+	sc.reset()
+	deleted := sc.deleted[:0]
 	for addr := range s.pendingAccounts {
 		a := s.accounts[addr]
-		if a == nil {
-			h := types.Keccak256(addr[:])
-			s.trie.Delete(h[:])
-			continue
+		switch {
+		case a == nil:
+			deleted = append(deleted, addr)
+		case !a.hashed:
+			sc.addrOwners = append(sc.addrOwners, a)
+			sc.push(a.addr[:])
 		}
+		if a != nil {
+			sc.live = append(sc.live, a)
+			if len(a.pending) > 0 {
+				sc.accs = append(sc.accs, a)
+			}
+		}
+	}
+	clear(s.pendingAccounts)
+	for _, addr := range deleted {
+		sc.push(addr[:])
+	}
+	sc.deleted = deleted
+	nAddr := len(sc.addrOwners) + len(deleted)
+	for _, a := range sc.accs {
+		sc.spans = append(sc.spans, len(sc.keys))
+		for k := range a.pending {
+			sc.keys = append(sc.keys, k)
+			sc.push(k[:])
+		}
+		clear(a.pending)
+	}
+	sc.spans = append(sc.spans, len(sc.keys))
+
+	if n := len(sc.offsets) - 1; n > 0 {
+		if cap(sc.out) < n {
+			sc.out = make([]types.Hash, n)
+		}
+		sc.out = sc.out[:n]
+		s.hasher.HashBatch(sc.data, sc.offsets, sc.out)
+	}
+	for i, a := range sc.addrOwners {
+		a.addrHash, a.hashed = sc.out[i], true
+	}
+	for i := len(sc.addrOwners); i < nAddr; i++ {
+		s.trie.Delete(sc.out[i][:])
+	}
+	s.updateStorageTries(sc.out[nAddr:])
+
+	buf := s.encBuf[:0] // the trie copies values
+	for _, a := range sc.live {
 		buf = encodeAccount(buf[:0], a.nonce, &a.balance, &a.root, &a.codeHash)
-		s.trie.Update(a.hash()[:], buf)
+		s.trie.Update(a.addrHash[:], buf)
 	}
 	s.encBuf = buf
-	clear(s.pendingAccounts)
 	return s.trie.Hash()
 }
 
-// updateStorageRoots rehashes the storage tries of accs, spreading the
-// accounts over a bounded number of goroutines when there are enough of
-// them. Each account's trie is touched by one goroutine only.
-func updateStorageRoots(accs []*account) {
-	workers := min(runtime.GOMAXPROCS(0), len(accs)/parallelStorageThreshold+1)
+// updateStorageTries writes the batch's slots into the storage tries of
+// s.scratch.accs (hashes[i] is the trie key of s.scratch.keys[i]) and
+// rehashes them, over a bounded number of goroutines when there are enough
+// accounts. Each trie is touched by one goroutine only.
+func (s *StateDB) updateStorageTries(hashes []types.Hash) {
+	sc := &s.scratch
+	one := func(i int, buf []byte) []byte {
+		a := sc.accs[i]
+		lo, hi := sc.spans[i], sc.spans[i+1]
+		return a.applySlots(sc.keys[lo:hi], hashes[lo:hi], buf, s.hasher)
+	}
+	workers := min(runtime.GOMAXPROCS(0), len(sc.accs)/parallelStorageThreshold+1)
 	if workers <= 1 {
-		for _, a := range accs {
-			a.hash() // the address hash is cached for the account trie
-			a.updateRoot()
+		var buf []byte
+		for i := range sc.accs {
+			buf = one(i, buf)
 		}
 		return
 	}
@@ -112,13 +189,13 @@ func updateStorageRoots(accs []*account) {
 	var wg sync.WaitGroup
 	for range workers {
 		wg.Go(func() {
+			var buf []byte
 			for {
 				i := int(next.Add(1) - 1)
-				if i >= len(accs) {
+				if i >= len(sc.accs) {
 					return
 				}
-				accs[i].hash()
-				accs[i].updateRoot()
+				buf = one(i, buf)
 			}
 		})
 	}

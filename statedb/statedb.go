@@ -16,6 +16,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/gpu"
 	"github.com/plasmaxpl/engine/merkle"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -41,8 +42,9 @@ type StateDB struct {
 	// was last updated. At IntermediateRoot an address with an account
 	// object is (re-)encoded, one without is deleted.
 	pendingAccounts map[types.Address]struct{}
-	encBuf          []byte     // scratch for account encodings
-	withStorage     []*account // scratch for IntermediateRoot
+	encBuf          []byte // scratch for account encodings
+	scratch         rootScratch
+	hasher          gpu.BatchHasher
 
 	journal       []journalEntry
 	ripemdTouched bool   // the RIPEMD-160 touch exception, see ripemdAddr
@@ -59,12 +61,18 @@ type StateDB struct {
 	logIndex uint
 }
 
-// New returns an empty state.
-func New() *StateDB {
+// New returns an empty state that hashes with gpu.Default().
+func New() *StateDB { return NewWithHasher(gpu.Default()) }
+
+// NewWithHasher returns an empty state whose tries and trie keys are hashed
+// with h. h must be safe for concurrent use: storage tries are hashed in
+// parallel.
+func NewWithHasher(h gpu.BatchHasher) *StateDB {
 	return &StateDB{
+		hasher:          h,
 		accounts:        make(map[types.Address]*account),
 		codes:           make(map[types.Hash][]byte),
-		trie:            merkle.New(),
+		trie:            merkle.NewWithHasher(h),
 		pendingAccounts: make(map[types.Address]struct{}),
 		encBuf:          make([]byte, 0, maxAccountRLP),
 		accessAddrs:     make(map[types.Address]struct{}),
@@ -210,7 +218,7 @@ func (s *StateDB) GetCodeSize(addr types.Address) int {
 // state keeps its own copy of code.
 func (s *StateDB) SetCode(addr types.Address, code []byte) {
 	a := s.getOrNew(addr)
-	s.appendEntry(journalEntry{kind: entryCode, addr: addr, prevCode: a.code, prevHash: a.codeHash})
+	s.appendEntry(journalEntry{kind: entryCode, addr: addr, prevHash: a.codeHash})
 	if len(code) == 0 {
 		a.code, a.codeHash = nil, types.EmptyCodeHash
 		return
@@ -284,7 +292,7 @@ func (s *StateDB) SetStorage(addr types.Address, storage map[types.Hash]types.Ha
 	a := s.getOrNew(addr)
 	a.committed = make(map[types.Hash]types.Hash, len(storage))
 	a.pending = make(map[types.Hash]struct{}, len(storage))
-	a.dirty = nil
+	clear(a.dirty)
 	a.trie = nil
 	a.root = types.EmptyRootHash
 	for k, v := range storage {
@@ -306,7 +314,7 @@ func (s *StateDB) GetStorageRoot(addr types.Address) types.Hash {
 	if len(a.committed) == 0 {
 		return types.EmptyRootHash
 	}
-	a.updateRoot()
+	a.updateRoot(s.hasher)
 	return a.root
 }
 
