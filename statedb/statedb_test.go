@@ -3,6 +3,7 @@ package statedb
 import (
 	"math/rand/v2"
 	"reflect"
+	"runtime"
 	"testing"
 
 	"github.com/holiman/uint256"
@@ -526,5 +527,38 @@ func TestRandomScripts(t *testing.T) {
 			data[i] = byte(r.Uint32())
 		}
 		runScript(t, data)
+	}
+}
+
+func TestParallelStorageRoots(t *testing.T) {
+	build := func() *StateDB {
+		s := New()
+		for i := range 300 {
+			a := benchAddr(i)
+			s.SetNonce(a, 1)
+			for j := range i%7 + 1 {
+				s.SetState(a, types.Hash{31: byte(j)}, types.Hash{30: byte(i), 31: byte(j + 1)})
+			}
+		}
+		return s
+	}
+	prev := runtime.GOMAXPROCS(1)
+	serial := build().IntermediateRoot(true)
+	runtime.GOMAXPROCS(4)
+	s := build()
+	parallel := s.IntermediateRoot(true)
+	runtime.GOMAXPROCS(prev)
+	if serial != parallel {
+		t.Fatalf("serial root %s, parallel %s", serial, parallel)
+	}
+	if want := freshRoot(s); parallel != want {
+		t.Fatalf("root %s, fresh load %s", parallel, want)
+	}
+	// Change one slot in many accounts: incremental update, in parallel.
+	for i := range 300 {
+		s.SetState(benchAddr(i), types.Hash{31: 0}, types.Hash{})
+	}
+	if got, want := s.IntermediateRoot(true), freshRoot(s); got != want {
+		t.Fatalf("incremental root %s, fresh load %s", got, want)
 	}
 }
