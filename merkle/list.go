@@ -12,11 +12,17 @@ type listState struct {
 	item []byte
 }
 
-var listPool = sync.Pool{New: func() any { return &listState{trie: New()} }}
+var listPool = sync.Pool{New: func() any {
+	t := New()
+	t.arena = new(arena)
+	return &listState{trie: t}
+}}
 
 // ListRoot returns the root of the trie that maps rlp(i) -> item(i) for i < n
 // (transactions root, receipts root, withdrawals root). item appends the
-// encoded item to buf and returns it.
+// encoded item to buf and returns it; items are never empty in Ethereum's
+// lists (an empty item would be left out). ListRoot is safe for concurrent
+// use and allocates nothing once warm.
 func ListRoot(n int, item func(i int, buf []byte) []byte) types.Hash {
 	if n <= 0 {
 		return types.EmptyRootHash
@@ -31,6 +37,7 @@ func ListRoot(n int, item func(i int, buf []byte) []byte) types.Hash {
 	}
 	h := t.Hash()
 	t.reset()
+	t.arena.rewind()
 	listPool.Put(s)
 	return h
 }

@@ -175,3 +175,41 @@ func TestListRootBlocks(t *testing.T) {
 	}
 	t.Logf("%d transaction roots (%d non-empty) and %d withdrawal roots checked", checkedTx, nonEmpty, checkedWd)
 }
+
+// TestListRootReuse calls ListRoot repeatedly and concurrently with sizes
+// that grow and shrink, so pooled arenas are rewound and regrown.
+func TestListRootReuse(t *testing.T) {
+	r := rand.New(rand.NewPCG(21, 22))
+	sizes := []int{5, 300, 2, 1000, 40, 1000, 129}
+	items := make([][][]byte, len(sizes))
+	want := make([]types.Hash, len(sizes))
+	for s, n := range sizes {
+		m := map[string][]byte{}
+		items[s] = make([][]byte, n)
+		for i := range items[s] {
+			items[s][i] = randValue(r)
+			m[string(appendIndexKey(nil, uint64(i)))] = items[s][i]
+		}
+		want[s] = refRoot(m)
+	}
+	done := make(chan error, 4)
+	for g := 0; g < 4; g++ {
+		go func() {
+			for round := 0; round < 3; round++ {
+				for s, n := range sizes {
+					got := ListRoot(n, func(i int, buf []byte) []byte { return append(buf, items[s][i]...) })
+					if got != want[s] {
+						done <- errors.New("ListRoot mismatch")
+						return
+					}
+				}
+			}
+			done <- nil
+		}()
+	}
+	for g := 0; g < 4; g++ {
+		if err := <-done; err != nil {
+			t.Fatal(err)
+		}
+	}
+}

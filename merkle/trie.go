@@ -71,7 +71,8 @@ type Trie struct {
 	hashedRoot *node
 	rootHash   types.Hash
 
-	nib []byte // scratch: the key being inserted or deleted, as nibbles
+	nib   []byte // scratch: the key being inserted or deleted, as nibbles
+	arena *arena // node memory of a private trie; nil for ordinary tries
 }
 
 // New returns an empty trie that hashes with gpu.Default().
@@ -145,7 +146,7 @@ func (t *Trie) Copy() *Trie {
 		root:       t.root,
 		count:      t.count,
 		owner:      ownerSeq.Add(1),
-		hasher:     t.hasher,
+		hasher:     t.hasher, // the copy never shares t's arena
 		hashedRoot: t.hashedRoot,
 		rootHash:   t.rootHash,
 	}
@@ -179,14 +180,26 @@ func (t *Trie) own(n *node) *node {
 }
 
 func (t *Trie) newLeaf(key, val []byte) *node {
-	buf := make([]byte, len(key)+len(val))
+	var buf []byte
+	if t.arena != nil {
+		buf = t.arena.bytes(len(key) + len(val))
+	} else {
+		buf = make([]byte, len(key)+len(val))
+	}
 	copy(buf, key)
 	copy(buf[len(key):], val)
-	return &node{kind: kindLeaf, owner: t.owner, key: buf[:len(key):len(key)], val: buf[len(key):]}
+	n := t.newNode()
+	*n = node{kind: kindLeaf, owner: t.owner, key: buf[:len(key):len(key)], val: buf[len(key):]}
+	return n
 }
 
 func (t *Trie) newBranch() *node {
-	b := &branchNode{}
+	var b *branchNode
+	if t.arena != nil {
+		b = t.arena.branch()
+	} else {
+		b = new(branchNode)
+	}
 	b.n.kind = kindBranch
 	b.n.owner = t.owner
 	b.n.kids = &b.kids
@@ -194,7 +207,84 @@ func (t *Trie) newBranch() *node {
 }
 
 func (t *Trie) newExt(key []byte, child *node) *node {
-	return &node{kind: kindExt, owner: t.owner, key: key, child: child}
+	n := t.newNode()
+	*n = node{kind: kindExt, owner: t.owner, key: key, child: child}
+	return n
+}
+
+func (t *Trie) newNode() *node {
+	if t.arena != nil {
+		return t.arena.node()
+	}
+	return new(node)
+}
+
+// arena backs the nodes of a private, short-lived trie (ListRoot's) whose
+// nodes nobody else can reference: rewinding it between uses makes
+// building such tries allocation-free. Long-lived tries do not use one, so
+// that nodes freed by deletes are not pinned by the survivors of a chunk.
+type arena struct {
+	nodes    []node
+	branches []branchNode
+	buf      []byte
+	// used counts what was asked for; a request that does not fit is
+	// served from the heap and the next rewind grows the arena.
+	usedNodes, usedBranches, usedBuf int
+	overflow                         bool
+}
+
+func (a *arena) node() *node {
+	if a.usedNodes >= len(a.nodes) {
+		a.overflow = true
+		a.usedNodes++
+		return new(node)
+	}
+	a.usedNodes++
+	return &a.nodes[a.usedNodes-1]
+}
+
+func (a *arena) branch() *branchNode {
+	if a.usedBranches >= len(a.branches) {
+		a.overflow = true
+		a.usedBranches++
+		return new(branchNode)
+	}
+	a.usedBranches++
+	b := &a.branches[a.usedBranches-1]
+	*b = branchNode{}
+	return b
+}
+
+func (a *arena) bytes(n int) []byte {
+	if a.usedBuf+n > len(a.buf) {
+		a.overflow = true
+		a.usedBuf = max(a.usedBuf, len(a.buf)) + n // past the end: later requests overflow too
+		return make([]byte, n)
+	}
+	b := a.buf[a.usedBuf : a.usedBuf+n : a.usedBuf+n]
+	a.usedBuf += n
+	return b
+}
+
+// rewind makes the arena's memory available again; every node handed out
+// before must be unreachable.
+func (a *arena) rewind() {
+	clear(a.nodes[:min(a.usedNodes, len(a.nodes))])
+	clear(a.branches[:min(a.usedBranches, len(a.branches))])
+	if a.overflow {
+		// Grow to twice the demand, which the counters bound from below.
+		if a.usedNodes > len(a.nodes) {
+			a.nodes = make([]node, 2*a.usedNodes)
+		}
+		if a.usedBranches > len(a.branches) {
+			a.branches = make([]branchNode, 2*a.usedBranches)
+		}
+		if a.usedBuf > len(a.buf) {
+			a.buf = make([]byte, 2*a.usedBuf)
+		}
+		a.overflow = false
+	}
+	a.usedNodes, a.usedBranches, a.usedBuf = 0, 0, 0
 }
 
 // insert puts val under the nibble path key below n and returns the new
@@ -365,7 +455,9 @@ func (t *Trie) collapse(n *node) *node {
 		if cnt > 0 {
 			return n
 		}
-		return &node{kind: kindLeaf, owner: t.owner, key: nil, val: n.val}
+		l := t.newNode()
+		*l = node{kind: kindLeaf, owner: t.owner, val: n.val}
+		return l
 	}
 	c := n.kids[pos]
 	if c.kind == kindBranch {
