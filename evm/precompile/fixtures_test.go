@@ -66,8 +66,8 @@ func tokenize(code []byte) []evmOp {
 
 // storage layouts the recognised contracts use
 const (
-	layoutSimple = iota + 1 // 0: success, 1: returndatasize, 2: keccak(returndata) if stored
-	layoutPointEval         // 0: success, 3: returndatasize, 4 and 5: the two output words
+	layoutSimple    = iota + 1 // 0: success, 1: returndatasize, 2: keccak(returndata) if stored
+	layoutPointEval            // 0: success, 3: returndatasize, 4 and 5: the two output words
 )
 
 type callerContract struct {

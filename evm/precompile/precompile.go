@@ -98,9 +98,9 @@ var forkTable = []change{
 		0x04: identity{},
 	}},
 	{forks.Byzantium, map[byte]Contract{
-		0x05: modExp{eip2565: false}, // EIP-198
-		0x06: bn254Add{gas: 500},     // EIP-196
-		0x07: bn254Mul{gas: 40000},   // EIP-196
+		0x05: modExp{eip2565: false},                     // EIP-198
+		0x06: bn254Add{gas: 500},                         // EIP-196
+		0x07: bn254Mul{gas: 40000},                       // EIP-196
 		0x08: bn254Pairing{base: 100000, perPair: 80000}, // EIP-197
 	}},
 	{forks.Istanbul, map[byte]Contract{
