@@ -28,5 +28,6 @@ func (Portable) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
 	}
 }
 
-// Default returns the fastest backend available on this machine.
-func Default() BatchHasher { return Portable{} }
+// Default returns the fastest backend available on this machine: AVX-512,
+// then AVX2 (chosen at run time), else Portable.
+func Default() BatchHasher { return defaultBackend }

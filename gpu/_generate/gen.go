@@ -1,0 +1,268 @@
+// Command _generate writes gpu/keccak_amd64.s and its Go stubs: multi-buffer
+// Keccak-f[1600] permutations for AVX2 (4 lanes) and AVX-512 (8 lanes).
+//
+// The state of n lanes is interleaved: word i of lane j is at [i*n + j], so
+// word i of every lane is one vector load. Word i is the Keccak lane (x, y)
+// with i = x + 5y, as in FIPS 202.
+//
+// Rotation offsets and round constants are derived here from their
+// definitions in FIPS 202 (sections 3.2.2 and 3.2.5) rather than typed in.
+//
+// Run with go generate in gpu/.
+package main
+
+import (
+	. "github.com/mmcloughlin/avo/build"
+	. "github.com/mmcloughlin/avo/operand"
+	. "github.com/mmcloughlin/avo/reg"
+)
+
+const rounds = 24
+
+// rotation[i] is the rho offset of state word i.
+var rotation [25]int
+
+// roundConstants[r] is the iota constant of round r.
+var roundConstants [rounds]uint64
+
+func init() {
+	// rho: starting at (1, 0), the t-th lane visited gets (t+1)(t+2)/2.
+	x, y := 1, 0
+	for t := 0; t < 24; t++ {
+		rotation[x+5*y] = ((t + 1) * (t + 2) / 2) % 64
+		x, y = y, (2*x+3*y)%5
+	}
+	// iota: bit 2^j-1 of RC[r] is rc(j + 7r), rc the output of the LFSR
+	// x^8 + x^6 + x^5 + x^4 + 1.
+	for r := 0; r < rounds; r++ {
+		for j := 0; j < 7; j++ {
+			if lfsrBit(j + 7*r) {
+				roundConstants[r] |= 1 << ((1 << j) - 1)
+			}
+		}
+	}
+}
+
+func lfsrBit(t int) bool {
+	t %= 255
+	if t == 0 {
+		return true
+	}
+	r := uint(1) // r bit k is R[k]
+	for i := 1; i <= t; i++ {
+		r <<= 1
+		r8 := (r >> 8) & 1
+		r ^= r8 | r8<<4 | r8<<5 | r8<<6
+		r &= 0xff
+	}
+	return r&1 == 1
+}
+
+// piTarget returns the position that word (x, y) moves to under pi:
+// B[y, 2x+3y] = A[x, y].
+func piTarget(x, y int) int { return y + 5*((2*x+3*y)%5) }
+
+// piSource returns the (x, y) whose word lands at position (X, Y) under pi.
+func piSource(X, Y int) (int, int) {
+	for x := 0; x < 5; x++ {
+		if piTarget(x, X) == X+5*Y {
+			return x, X
+		}
+	}
+	panic("pi is not a permutation")
+}
+
+func main() {
+	ConstraintExpr("!purego")
+	rc := GLOBL("keccakRC", RODATA|NOPTR)
+	for r, c := range roundConstants {
+		DATA(8*r, U64(c))
+	}
+	rc4 := GLOBL("keccakRC4", RODATA|NOPTR)
+	for r, c := range roundConstants {
+		for k := 0; k < 4; k++ {
+			DATA(32*r+8*k, U64(c))
+		}
+	}
+	// VPSHUFB masks rotating each 64-bit word left by 8 and by 56 bits.
+	// Bytes 0-31 rotate left by 8, bytes 32-63 by 56 (indices are within
+	// each 128-bit half).
+	masks := GLOBL("keccakRotMasks", RODATA|NOPTR)
+	for half, shift := range []int{7, 1} {
+		for w := 0; w < 4; w++ {
+			var v uint64
+			for b := 0; b < 8; b++ {
+				v |= uint64(8*(w%2)+(b+shift)%8) << (8 * b)
+			}
+			DATA(32*half+8*w, U64(v))
+		}
+	}
+	genX4(rc4, masks)
+	genX8(rc)
+	Generate()
+}
+
+// genX8 is the 8-lane AVX-512 permutation. The whole state lives in Z0-Z24;
+// rho is done in place and pi is a renaming of registers, so the 24 rounds
+// are unrolled and each round sees a different register assignment.
+func genX8(rc Mem) {
+	TEXT("keccakF1600x8", NOSPLIT, "func(a *[200]uint64)")
+	Pragma("noescape")
+	Doc("keccakF1600x8 applies Keccak-f[1600] to 8 interleaved states.")
+	p := Mem{Base: Load(Param("a"), GP64())}
+
+	zmm := []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12,
+		Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26,
+		Z27, Z28, Z29, Z30, Z31}
+	var a [25]VecPhysical
+	copy(a[:], zmm)
+	free := append([]VecPhysical(nil), zmm[25:]...)
+	take := func() VecPhysical {
+		r := free[0]
+		free = free[1:]
+		return r
+	}
+
+	Comment("Load the state.")
+	for i := range a {
+		VMOVDQU64(p.Offset(64*i), a[i])
+	}
+	for r := 0; r < rounds; r++ {
+		Commentf("Round %d.", r)
+		// theta
+		var c [5]VecPhysical
+		for x := range c {
+			c[x] = take()
+			VPXORQ(a[x+5], a[x], c[x])
+			VPTERNLOGQ(U8(0x96), a[x+15], a[x+10], c[x])
+			VPXORQ(a[x+20], c[x], c[x])
+		}
+		t := take()
+		for x := 0; x < 5; x++ {
+			VPROLQ(U8(1), c[(x+1)%5], t)
+			for y := 0; y < 5; y++ {
+				VPTERNLOGQ(U8(0x96), c[(x+4)%5], t, a[x+5*y])
+			}
+		}
+		free = append(free, c[:]...)
+		free = append(free, t)
+		// rho and pi
+		var b [25]VecPhysical
+		for y := 0; y < 5; y++ {
+			for x := 0; x < 5; x++ {
+				i := x + 5*y
+				if rotation[i] != 0 {
+					VPROLQ(U8(rotation[i]), a[i], a[i])
+				}
+				b[piTarget(x, y)] = a[i]
+			}
+		}
+		// chi: out[X] = b[X] ^ (^b[X+1] & b[X+2]); 0xD2 is that function
+		// of (dst, src2, src3) for VPTERNLOGQ.
+		for y := 0; y < 5; y++ {
+			b0, b1, b2, b3, b4 := b[5*y], b[5*y+1], b[5*y+2], b[5*y+3], b[5*y+4]
+			f0, f1 := take(), take()
+			VPANDNQ(b2, b1, f0)
+			VPXORQ(b0, f0, f0)
+			VPANDNQ(b3, b2, f1)
+			VPXORQ(b1, f1, f1)
+			VPTERNLOGQ(U8(0xD2), b4, b3, b2)
+			VPTERNLOGQ(U8(0xD2), b0, b4, b3)
+			VPTERNLOGQ(U8(0xD2), b1, b0, b4)
+			a[5*y], a[5*y+1], a[5*y+2], a[5*y+3], a[5*y+4] = f0, f1, b2, b3, b4
+			free = append(free, b0, b1)
+		}
+		// iota
+		VPXORQ_BCST(rc.Offset(8*r), a[0], a[0])
+	}
+	Comment("Store the state.")
+	for i := range a {
+		VMOVDQU64(a[i], p.Offset(64*i))
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// genX4 is the 4-lane AVX2 permutation. Sixteen YMM registers cannot hold
+// the state, so each round reads one buffer and writes the other (the
+// caller's state and a stack copy), two rounds per loop iteration. The
+// column parities for the next round's theta are accumulated as chi's
+// outputs are stored.
+func genX4(rc4, rol8 Mem) {
+	TEXT("keccakF1600x4", 0, "func(a *[100]uint64)")
+	Pragma("noescape")
+	Doc("keccakF1600x4 applies Keccak-f[1600] to 4 interleaved states.")
+	state := Mem{Base: Load(Param("a"), GP64())}
+	stack := AllocLocal(800)
+	rcp := GP64()
+	LEAQ(rc4, rcp)
+	n := GP64()
+	MOVQ(U32(rounds/2), n)
+
+	C := [5]VecPhysical{Y0, Y1, Y2, Y3, Y4}
+	D := [5]VecPhysical{Y5, Y6, Y7, Y8, Y9}
+	B := [5]VecPhysical{Y10, Y11, Y12, Y13, Y14}
+	T := Y15
+	rol56 := rol8.Offset(32)
+
+	Comment("Column parities of the input.")
+	for x := 0; x < 5; x++ {
+		VMOVDQU(state.Offset(32*x), C[x])
+		for y := 1; y < 5; y++ {
+			VPXOR(state.Offset(32*(x+5*y)), C[x], C[x])
+		}
+	}
+
+	round := func(src, dst Mem, rcOff int) {
+		for x := 0; x < 5; x++ {
+			c := C[(x+1)%5]
+			VPADDQ(c, c, T)
+			VPSRLQ(U8(63), c, D[x])
+			VPOR(T, D[x], D[x])
+			VPXOR(C[(x+4)%5], D[x], D[x])
+		}
+		for Y := 0; Y < 5; Y++ {
+			for X := 0; X < 5; X++ {
+				x, y := piSource(X, Y)
+				i := x + 5*y
+				VPXOR(src.Offset(32*i), D[x], B[X])
+				switch r := rotation[i]; r {
+				case 0:
+				case 8:
+					VPSHUFB(rol8, B[X], B[X])
+				case 56:
+					VPSHUFB(rol56, B[X], B[X])
+				default:
+					VPSLLQ(U8(r), B[X], T)
+					VPSRLQ(U8(64-r), B[X], B[X])
+					VPOR(T, B[X], B[X])
+				}
+			}
+			for X := 0; X < 5; X++ {
+				o := T
+				if Y == 0 {
+					o = C[X]
+				}
+				VPANDN(B[(X+2)%5], B[(X+1)%5], o)
+				VPXOR(B[X], o, o)
+				if X == 0 && Y == 0 {
+					VPXOR(Mem{Base: rcp, Disp: rcOff}, o, o)
+				}
+				VMOVDQU(o, dst.Offset(32*(X+5*Y)))
+				if Y > 0 {
+					VPXOR(T, C[X], C[X])
+				}
+			}
+		}
+	}
+
+	Label("rounds")
+	Comment("Two rounds: state to stack, stack to state.")
+	round(state, stack, 0)
+	round(stack, state, 32)
+	ADDQ(U8(64), rcp)
+	DECQ(n)
+	JNZ(LabelRef("rounds"))
+	VZEROUPPER()
+	RET()
+}
