@@ -1,0 +1,333 @@
+package evm
+
+import (
+	"fmt"
+
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/merkle"
+	"github.com/plasmaxpl/engine/types"
+)
+
+// BlockState is the world state a block executes against: the
+// interpreter's StateDB plus the end-of-transaction and root operations.
+// statedb.StateDB implements it.
+type BlockState interface {
+	StateDB
+	// Finalise ends a transaction (EIP-161 clearing with deleteEmptyObjects).
+	Finalise(deleteEmptyObjects bool)
+	// IntermediateRoot finalises and returns the state root.
+	IntermediateRoot(deleteEmptyObjects bool) types.Hash
+	// Logs returns the logs of the current transaction.
+	Logs() []*types.Log
+	// SetTxContext sets the hash and index the following logs carry.
+	SetTxContext(txHash types.Hash, txIndex int)
+}
+
+// BlockConfig selects the chain, the fork and how a block is executed.
+type BlockConfig struct {
+	ChainID uint64
+	// Fork is the fork every block runs under, unless Schedule is set.
+	Fork forks.Fork
+	// Schedule, when set, picks the fork from the block number and time.
+	Schedule func(number, time uint64) forks.Fork
+	// Workers is the number of transactions executed concurrently; 0 and 1
+	// mean sequential. The result does not depend on it.
+	Workers int
+	// Tracer, when set, receives the interpreter's steps of every
+	// transaction (not of system calls).
+	Tracer Tracer
+	// DepositContract is the EIP-6110 deposit contract; the zero address
+	// means mainnet's.
+	DepositContract types.Address
+	// BlockReward overrides the fork's proof-of-work block reward (nil:
+	// the fork's; zero pays nothing). Ignored after the merge.
+	BlockReward *uint256.Int
+	// SkipInvalidTxs records invalid transactions in BlockResult.Rejected
+	// and goes on (as a t8n tool does) instead of failing the block.
+	SkipInvalidTxs bool
+}
+
+// ForkAt returns the fork of the block with the given number and time.
+func (c *BlockConfig) ForkAt(number, time uint64) forks.Fork {
+	if c.Schedule != nil {
+		return c.Schedule(number, time)
+	}
+	return c.Fork
+}
+
+// RejectedTx is a transaction left out of a block because it is invalid
+// (only with BlockConfig.SkipInvalidTxs).
+type RejectedTx struct {
+	Index int // position in the input list
+	Err   error
+}
+
+// BlockResult is the outcome of executing a block.
+type BlockResult struct {
+	// Receipts holds one receipt per included transaction.
+	Receipts    []*types.Receipt
+	GasUsed     uint64
+	BlobGasUsed uint64
+	Bloom       types.Bloom
+
+	ReceiptsRoot types.Hash
+	// TxRoot is the root of the included transactions.
+	TxRoot    types.Hash
+	StateRoot types.Hash
+	// WithdrawalsRoot is set from Shanghai.
+	WithdrawalsRoot *types.Hash
+
+	// Requests are the EIP-7685 requests from Prague, each its type byte
+	// followed by its data; types with no data are left out.
+	Requests [][]byte
+	// RequestsHash is EIP-7685's commitment to Requests (Prague).
+	RequestsHash *types.Hash
+
+	// Rejected lists invalid transactions skipped with SkipInvalidTxs.
+	Rejected []RejectedTx
+}
+
+// Block rewards before the merge, in wei.
+var (
+	blockRewardFrontier       = uint256.MustFromDecimal("5000000000000000000") // 5 ETH
+	blockRewardByzantium      = uint256.MustFromDecimal("3000000000000000000") // EIP-649
+	blockRewardConstantinople = uint256.MustFromDecimal("2000000000000000000") // EIP-1234
+)
+
+// BlockRewardFor returns the proof-of-work block reward of fork (zero
+// from the merge).
+func BlockRewardFor(fork forks.Fork) *uint256.Int {
+	r := forks.RulesFor(fork)
+	switch {
+	case r.IsMerge:
+		return new(uint256.Int)
+	case r.IsConstantinople:
+		return new(uint256.Int).Set(blockRewardConstantinople)
+	case r.IsByzantium:
+		return new(uint256.Int).Set(blockRewardByzantium)
+	}
+	return new(uint256.Int).Set(blockRewardFrontier)
+}
+
+// ExecuteBlock executes a block's transactions on state and returns the
+// receipts, gas used, roots and requests. It applies, in order: the
+// EIP-4788 beacon root and EIP-2935 parent hash system calls (Cancun,
+// Prague), the transactions, the block and uncle rewards (before the
+// merge), the EIP-4895 withdrawals (Shanghai), and the EIP-7685 requests
+// (Prague: EIP-6110 deposits, EIP-7002 withdrawals, EIP-7251
+// consolidations). getHash answers BLOCKHASH.
+//
+// An error means the block is invalid (an invalid transaction, a failed
+// mandatory system call, a malformed deposit log, missing fork fields);
+// state is then partly modified and must be discarded. ExecuteBlock does
+// not compare the results with header (see ValidateBlockResult) nor check
+// the header against its parent (see ValidateHeader).
+func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*types.Header, withdrawals []*types.Withdrawal,
+	state BlockState, cfg BlockConfig, getHash func(uint64) types.Hash) (*BlockResult, error) {
+
+	fork := cfg.ForkAt(header.Number, header.Time)
+	rules := forks.RulesFor(fork)
+	if err := blockCheckOptional(header, rules); err != nil {
+		return nil, err
+	}
+	if rules.IsMerge && len(uncles) > 0 {
+		return nil, fmt.Errorf("%w: %d uncles", ErrUnclesPostMerge, len(uncles))
+	}
+	if rules.IsShanghai && withdrawals == nil {
+		withdrawals = []*types.Withdrawal{}
+	}
+
+	bc := BlockContext{
+		Coinbase:   header.Coinbase,
+		GasLimit:   header.GasLimit,
+		Number:     header.Number,
+		Time:       header.Time,
+		Difficulty: header.Difficulty,
+		GetHash:    getHash,
+	}
+	if rules.IsMerge {
+		rnd := header.MixDigest
+		bc.Random = &rnd
+	}
+	if rules.IsLondon {
+		bc.BaseFee = new(uint256.Int).Set(header.BaseFee)
+	}
+	if rules.IsCancun {
+		bc.BlobBaseFee = BlobBaseFee(*header.ExcessBlobGas, fork)
+	}
+	e := New(bc, state, Config{ChainID: cfg.ChainID, Rules: rules, Tracer: cfg.Tracer})
+
+	// System calls before the transactions.
+	if rules.IsCancun {
+		blockSystemCall(e, state, BeaconRootsAddress, header.ParentBeaconRoot[:]) // EIP-4788
+	}
+	if rules.IsPrague {
+		blockSystemCall(e, state, HistoryStorageAddress, header.ParentHash[:]) // EIP-2935
+	}
+
+	res := &BlockResult{Receipts: make([]*types.Receipt, 0, len(txs))}
+	included := txs
+	if cfg.SkipInvalidTxs {
+		included = make([]*types.Transaction, 0, len(txs))
+	}
+	if err := blockApplyTxs(e, state, txs, cfg, res, &included); err != nil {
+		return nil, err
+	}
+
+	// Rewards before the merge.
+	if !rules.IsMerge {
+		reward := cfg.BlockReward
+		if reward == nil {
+			reward = BlockRewardFor(fork)
+		}
+		blockAccumulateRewards(state, header, uncles, reward)
+	}
+
+	// EIP-4895 withdrawals: gwei credited after the transactions, no gas.
+	if rules.IsShanghai {
+		var amount uint256.Int
+		gwei := uint256.NewInt(1_000_000_000)
+		for _, w := range withdrawals {
+			amount.SetUint64(w.Amount)
+			amount.Mul(&amount, gwei)
+			state.AddBalance(w.Address, &amount)
+		}
+		state.Finalise(true)
+		root := merkle.ListRoot(len(withdrawals), func(i int, buf []byte) []byte {
+			return withdrawals[i].AppendRLP(buf)
+		})
+		res.WithdrawalsRoot = &root
+	}
+
+	// EIP-7685 requests.
+	if rules.IsPrague {
+		if err := blockRequests(e, state, cfg, res); err != nil {
+			return nil, err
+		}
+	}
+
+	res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
+	res.TxRoot = merkle.ListRoot(len(included), func(i int, buf []byte) []byte {
+		b, _ := included[i].AppendBinary(buf) // types were checked on inclusion
+		return b
+	})
+	res.ReceiptsRoot = merkle.ListRoot(len(res.Receipts), func(i int, buf []byte) []byte {
+		b, _ := res.Receipts[i].AppendBinary(buf)
+		return b
+	})
+	for _, r := range res.Receipts {
+		res.Bloom.Or(&r.Bloom)
+	}
+	return res, nil
+}
+
+// blockApplyTxs executes the transactions in order, appending receipts to
+// res and, with SkipInvalidTxs, the included ones to included.
+func blockApplyTxs(e *EVM, state BlockState, txs []*types.Transaction, cfg BlockConfig, res *BlockResult, included *[]*types.Transaction) error {
+	rules := e.rules
+	gp := GasPool(e.Context.GasLimit)
+	maxBlobGas := MaxBlobGasPerBlock(rules.Fork)
+	for i, tx := range txs {
+		msg, err := blockTxMessage(e, tx, cfg.ChainID)
+		if err == nil && rules.IsCancun {
+			if blobGas := uint64(len(tx.BlobHashes())) * GasPerBlob; res.BlobGasUsed+blobGas > maxBlobGas {
+				err = fmt.Errorf("%w: block blob gas %d + %d > %d", ErrTooManyBlobs, res.BlobGasUsed, blobGas, maxBlobGas)
+			}
+		}
+		var out *ExecutionResult
+		if err == nil {
+			state.SetTxContext(tx.Hash(), len(res.Receipts))
+			out, err = ApplyMessage(e, msg, &gp)
+		}
+		if err != nil {
+			if cfg.SkipInvalidTxs {
+				res.Rejected = append(res.Rejected, RejectedTx{Index: i, Err: err})
+				continue
+			}
+			return fmt.Errorf("%w %d [%v]: %w", ErrInvalidTx, i, tx.Hash(), err)
+		}
+		if cfg.SkipInvalidTxs {
+			*included = append(*included, tx)
+		}
+		res.GasUsed += out.UsedGas
+		res.BlobGasUsed += out.BlobGasUsed
+
+		r := &types.Receipt{
+			Type:              tx.Type(),
+			CumulativeGasUsed: res.GasUsed,
+			TxHash:            tx.Hash(),
+			GasUsed:           out.UsedGas,
+			EffectiveGasPrice: msg.GasPrice,
+			BlobGasUsed:       out.BlobGasUsed,
+			BlockNumber:       e.Context.Number,
+			TransactionIndex:  uint(len(res.Receipts)),
+		}
+		if rules.IsByzantium {
+			state.Finalise(true)
+			if out.Failed() {
+				r.Status = types.ReceiptStatusFailed
+			} else {
+				r.Status = types.ReceiptStatusSuccessful
+			}
+		} else {
+			root := state.IntermediateRoot(rules.IsEIP158)
+			r.PostState = root[:]
+		}
+		if out.BlobGasUsed > 0 {
+			r.BlobGasPrice = *e.Context.BlobBaseFee
+		}
+		if out.ContractAddress != nil {
+			r.ContractAddress = *out.ContractAddress
+		}
+		r.Logs = state.Logs()
+		for _, l := range r.Logs {
+			l.BlockNumber = e.Context.Number
+		}
+		r.Bloom = types.LogsBloom(r.Logs)
+		res.Receipts = append(res.Receipts, r)
+	}
+	return nil
+}
+
+// blockTxMessage checks that a transaction may appear in a block of the
+// fork (type active, EIP-155 protection, signature) and converts it.
+func blockTxMessage(e *EVM, tx *types.Transaction, chainID uint64) (*Message, error) {
+	rules := e.rules
+	if err := CheckTxType(tx.Type(), rules); err != nil {
+		return nil, err
+	}
+	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
+		return nil, fmt.Errorf("%w: replay-protected transaction before EIP-155", types.ErrInvalidSig)
+	}
+	var (
+		from types.Address
+		err  error
+	)
+	if rules.IsHomestead {
+		from, err = tx.Sender(chainID)
+	} else {
+		from, err = tx.SenderFrontier(chainID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return TransactionToMessage(tx, from, e.Context.BaseFee), nil
+}
+
+// blockAccumulateRewards pays the miner reward + reward/32 per uncle, and
+// each uncle's miner (uncle.Number + 8 - number) * reward / 8.
+func blockAccumulateRewards(state BlockState, header *types.Header, uncles []*types.Header, reward *uint256.Int) {
+	var minerReward, r, perUncle uint256.Int
+	minerReward.Set(reward)
+	perUncle.Rsh(reward, 5)
+	for _, u := range uncles {
+		r.SetUint64(u.Number + 8 - header.Number)
+		r.Mul(&r, reward)
+		r.Rsh(&r, 3)
+		state.AddBalance(u.Coinbase, &r)
+		minerReward.Add(&minerReward, &perUncle)
+	}
+	state.AddBalance(header.Coinbase, &minerReward)
+}
