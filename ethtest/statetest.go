@@ -430,3 +430,46 @@ func addressOfKey(key []byte) types.Address {
 	h := types.Keccak256(pub[1:])
 	return types.BytesToAddress(h[12:])
 }
+
+// checkTxBytes decodes the vector's signed transaction and checks that the
+// fork accepts it: its type must be active and its signature valid under
+// the fork's signer rules.
+func checkTxBytes(raw []byte, rules forks.Rules, chainID uint64) error {
+	tx, err := types.DecodeTransaction(raw)
+	if err != nil {
+		return err
+	}
+	if err := txTypeActive(tx.Type(), rules); err != nil {
+		return err
+	}
+	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
+		return errors.New("replay-protected transaction before EIP-155")
+	}
+	if rules.IsHomestead {
+		_, err = tx.Sender(chainID)
+	} else {
+		_, err = tx.SenderFrontier(chainID)
+	}
+	return err
+}
+
+func txTypeActive(typ uint8, rules forks.Rules) error {
+	ok := true
+	switch typ {
+	case types.LegacyTxType:
+	case types.AccessListTxType:
+		ok = rules.IsBerlin
+	case types.DynamicFeeTxType:
+		ok = rules.IsLondon
+	case types.BlobTxType:
+		ok = rules.IsCancun
+	case types.SetCodeTxType:
+		ok = rules.IsPrague
+	default:
+		ok = false
+	}
+	if !ok {
+		return fmt.Errorf("transaction type %d not supported at %s", typ, rules.Fork)
+	}
+	return nil
+}
