@@ -205,3 +205,19 @@ func (tx *Transaction) AuthList() []SetCodeAuthorization {
 func (tx *Transaction) RawSignatureValues() (v, r, s uint256.Int) {
 	return tx.inner.V, tx.inner.R, tx.inner.S
 }
+
+// EffectiveGasPrice returns the price per gas the sender pays under a base
+// fee: min(fee cap, tip cap + base fee) (EIP-1559), or the gas price when
+// baseFee is nil (before London). It does not check fee cap >= base fee.
+func (tx *Transaction) EffectiveGasPrice(baseFee *uint256.Int) uint256.Int {
+	feeCap := tx.GasFeeCap()
+	if baseFee == nil {
+		return feeCap
+	}
+	tip := tx.GasTipCap()
+	var p uint256.Int
+	if _, overflow := p.AddOverflow(&tip, baseFee); overflow || p.Gt(&feeCap) {
+		return feeCap
+	}
+	return p
+}

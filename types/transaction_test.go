@@ -501,3 +501,52 @@ func BenchmarkDecodeAndSender(b *testing.B) {
 }
 
 var d2 = TxData{Type: DynamicFeeTxType, Gas: 21000, Data: make([]byte, 68)}
+
+func TestEffectiveGasPrice(t *testing.T) {
+	d := &TxData{Type: DynamicFeeTxType}
+	d.GasFeeCap.SetUint64(100)
+	d.GasTipCap.SetUint64(10)
+	tx := NewTx(d)
+	for _, c := range []struct{ base, want uint64 }{{0, 10}, {50, 60}, {90, 100}, {95, 100}} {
+		if got := tx.EffectiveGasPrice(uint256.NewInt(c.base)); got.Uint64() != c.want {
+			t.Errorf("base %d: %v, want %d", c.base, &got, c.want)
+		}
+	}
+	if got := tx.EffectiveGasPrice(nil); got.Uint64() != 100 {
+		t.Errorf("no base fee: %v", &got)
+	}
+	l := &TxData{}
+	l.GasPrice.SetUint64(7)
+	if got := NewTx(l).EffectiveGasPrice(uint256.NewInt(5)); got.Uint64() != 7 {
+		t.Errorf("legacy: %v", &got)
+	}
+}
+
+func TestFieldJSON(t *testing.T) {
+	var al AccessList
+	if err := json.Unmarshal([]byte(`[{"address":"0x0000000000000000000000000000000000000001","storageKeys":["0x01","0x0000000000000000000000000000000000000000000000000000000000000002"]}]`), &al); err != nil {
+		t.Fatal(err)
+	}
+	if len(al) != 1 || len(al[0].StorageKeys) != 2 || al[0].StorageKeys[0] != (Hash{31: 1}) || al[0].StorageKeys[1] != (Hash{31: 2}) {
+		t.Fatalf("%+v", al)
+	}
+	out, _ := json.Marshal(al)
+	var back AccessList
+	if err := json.Unmarshal(out, &back); err != nil || len(back) != 1 || back[0].StorageKeys[1] != al[0].StorageKeys[1] {
+		t.Fatalf("round trip %s: %v", out, err)
+	}
+	var a SetCodeAuthorization
+	if err := json.Unmarshal([]byte(`{"chainId":"0x00","address":"0xa94f5374fce5edbc8e2a8697c15331677e6ebf0b","nonce":"0x00","v":"0x01","r":"0x5a8cac98fd240d8ef83c22db4a061ffa0facb1801245283cc05fc809d8b92837","s":"0x1c3162fe11d91bc24d4fa00fb19ca34531e0eacdf8142c804be44058d5b8244f","signer":"0x6389e7f33ce3b1e94e4325ef02829cd12297ef71"}`), &a); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := a.Authority(); err != nil || got != HexToAddress("0x6389e7f33ce3b1e94e4325ef02829cd12297ef71") {
+		t.Fatalf("authority %v %v", got, err)
+	}
+	var d TxData
+	if err := json.Unmarshal([]byte(`{"type":"0x2","chainId":"0x1","nonce":"0x0","gas":"0x5208","maxFeePerGas":"0xa","maxPriorityFeePerGas":"0x1","to":null,"value":"0x0","input":"0x"}`), &d); err != nil {
+		t.Fatal(err)
+	}
+	if d.Type != 2 || d.Gas != 21000 || d.To != nil || d.GasFeeCap.Uint64() != 10 {
+		t.Fatalf("%+v", d)
+	}
+}
