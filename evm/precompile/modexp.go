@@ -66,27 +66,29 @@ func satAdd(a, b uint64) uint64 {
 	return s
 }
 
-// mulDiv is a*b/d, saturating at MaxUint64.
-func mulDiv(a, b, d uint64) uint64 {
-	hi, lo := bits.Mul64(a, b)
-	if hi >= d {
+// mulDiv128 is (hi*2^64 + lo) * m / d, saturating at MaxUint64. d must be
+// at least 2 (so a non-zero top word means the quotient overflows).
+func mulDiv128(hi, lo, m, d uint64) uint64 {
+	h0, a0 := bits.Mul64(lo, m)
+	h1, l1 := bits.Mul64(hi, m)
+	a1, carry := bits.Add64(l1, h0, 0)
+	a2 := h1 + carry
+	if a2 != 0 || a1 >= d {
 		return ^uint64(0)
 	}
-	q, _ := bits.Div64(hi, lo, d)
+	q, _ := bits.Div64(a1, a0, d)
 	return q
 }
 
-// adjustedExpLen is EIP-198's adjusted exponent length: from the exponent
-// length and at most its first 32 bytes.
+// adjustedExpLen is EIP-198's adjusted exponent length, from the exponent
+// length and at most its first 32 bytes. The caller guarantees blen < 2^37
+// and elen < 2^61, so nothing here overflows.
 func adjustedExpLen(input []byte, blen, elen uint64) uint64 {
-	// The exponent starts at 96+blen; the caller guarantees blen is small
-	// enough for that offset to be meaningful (it returns early otherwise).
 	headLen := min(elen, 32)
 	var head [32]byte // the first headLen exponent bytes, big-endian
 	if start := 96 + blen; start < uint64(len(input)) {
 		copy(head[:headLen], input[start:])
 	}
-	// Bit length of the head.
 	bitLen := uint64(0)
 	for i := uint64(0); i < headLen; i++ {
 		if head[i] != 0 {
@@ -99,52 +101,62 @@ func adjustedExpLen(input []byte, blen, elen uint64) uint64 {
 		adj = bitLen - 1
 	}
 	if elen > 32 {
-		adj = satAdd(adj, satMul(8, elen-32))
+		adj += 8 * (elen - 32)
 	}
 	return adj
 }
 
-// multComplexity198 is EIP-198's mult_complexity(x), saturating.
-func multComplexity198(x uint64) uint64 {
-	hi, sq := bits.Mul64(x, x)
-	if hi != 0 {
-		return ^uint64(0)
-	}
+// multComplexity198 is EIP-198's mult_complexity(x) as a 128-bit value
+// (hi, lo), for x < 2^37.
+func multComplexity198(x uint64) (hi, lo uint64) {
+	sh, sl := bits.Mul64(x, x)
 	switch {
 	case x <= 64:
-		return sq
+		return sh, sl
 	case x <= 1024:
-		return sq/4 + 96*x - 3072
+		return 0, sl/4 + 96*x - 3072
 	default:
-		return satAdd(sq/16, satMul(480, x)) - 199680
+		// x^2/16 + 480x - 199680; the sum is positive for x > 1024.
+		lo, hi = sl>>4|sh<<60, sh>>4
+		var c uint64
+		lo, c = bits.Add64(lo, 480*x, 0)
+		hi += c
+		lo, c = bits.Sub64(lo, 199680, 0)
+		hi -= c
+		return hi, lo
 	}
 }
 
 // gas computes the price from the lengths and the exponent's first 32
-// bytes only: no allocation, no big-number work.
+// bytes only: no allocation, no big-number work. It is exact whenever the
+// price is below 2^59; above that it may round up to MaxUint64, which is
+// far beyond the gas any call can carry.
 func (c modExp) gas(input []byte) uint64 {
 	blen, elen, mlen := modExpLengths(input)
 	x := max(blen, mlen)
-	// Any length beyond 2^32 bytes costs more than MaxUint64 under both
-	// formulas unless both base and modulus are empty (then x == 0 and the
-	// price does not depend on the exponent's contents).
-	const huge = 1 << 32
-	if x > huge {
+	if x == 0 {
+		// The price does not depend on the exponent at all.
+		if c.eip2565 {
+			return 200
+		}
+		return 0
+	}
+	// Past these bounds the price exceeds 2^59 under both formulas
+	// (x > 2^37: x^2/320 > 2^64; elen >= 2^61: 8*elen/20 > 2^59).
+	if x > 1<<37 || elen >= 1<<61 {
 		return ^uint64(0)
 	}
-	var adj uint64
-	if x > 0 {
-		adj = adjustedExpLen(input, blen, elen)
-	}
-	iter := max(adj, 1)
+	iter := max(adjustedExpLen(input, blen, elen), 1)
 	if !c.eip2565 {
-		return mulDiv(multComplexity198(x), iter, 20)
+		hi, lo := multComplexity198(x)
+		return mulDiv128(hi, lo, iter, 20)
 	}
 	w := x / 8
 	if x%8 != 0 {
 		w++
 	}
-	return max(200, mulDiv(w*w, iter, 3))
+	hi, lo := bits.Mul64(w, w)
+	return max(200, mulDiv128(hi, lo, iter, 3))
 }
 
 func (c modExp) RequiredGas(input []byte) uint64 { return c.gas(input) }
@@ -169,42 +181,16 @@ func (c modExp) Run(input []byte) ([]byte, error) {
 		return out, nil
 	}
 
-	// The exponent is the bytes present in the input followed by `missing`
-	// zero bytes: base^(present * 2^(8*missing)) is base^present squared
-	// 8*missing times. This never materialises the padding.
-	var present []byte
-	if blen < uint64(len(data)) {
-		present = data[blen:]
-		if uint64(len(present)) > elen {
-			present = present[:elen]
-		}
-	}
-	missing := elen - uint64(len(present))
-	exp := new(big.Int).SetBytes(present)
+	// A non-zero modulus has input bytes after the exponent, so the
+	// exponent lies wholly inside the input: no padding to materialise, and
+	// its size is bounded by the input the caller paid memory for.
+	exp := new(big.Int).SetBytes(data[blen : blen+elen])
 	r := new(big.Int).Exp(base, exp, mod)
-	if missing > 0 {
-		squareRepeatedly(r, mod, satMul(missing, 8))
+	if mod.BitLen() == 1 { // x mod 1 = 0 whatever Exp does with a zero exponent
+		r.SetInt64(0)
 	}
 	r.FillBytes(out)
 	return out, nil
-}
-
-// squareRepeatedly sets r to r^(2^n) mod m.
-func squareRepeatedly(r, m *big.Int, n uint64) {
-	if m.IsUint64() {
-		mm, x := m.Uint64(), r.Uint64()
-		for ; n > 0 && x > 1; n-- {
-			hi, lo := bits.Mul64(x, x)
-			x = bits.Rem64(hi, lo, mm)
-		}
-		r.SetUint64(x)
-		return
-	}
-	var t big.Int
-	for ; n > 0 && r.BitLen() > 1; n-- { // 0 and 1 are fixed points
-		t.Mul(r, r)
-		r.Mod(&t, m)
-	}
 }
 
 // padded returns data[off:off+n], zero padded on the right to n bytes. The
