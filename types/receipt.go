@@ -98,7 +98,7 @@ func (r *Receipt) UnmarshalBinary(b []byte) error {
 	b = bytes.Clone(b)
 	switch {
 	case b[0] >= 0xc0:
-	case b[0] <= SetCodeTxType && len(b) > 1:
+	case b[0] != LegacyTxType && b[0] <= SetCodeTxType && len(b) > 1:
 		r.Type = b[0]
 		b = b[1:]
 	default:

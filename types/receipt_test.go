@@ -178,6 +178,10 @@ func TestReceiptEncoding(t *testing.T) {
 			}
 		}
 	}
+	legacy, _ := (&Receipt{Status: 1}).MarshalBinary()
+	if _, err := DecodeReceipt(append([]byte{0}, legacy...)); err == nil {
+		t.Error("type 0 envelope accepted")
+	}
 	for _, s := range []string{"", "c0", "05c0", "80", "f9", "c4800180c0", "f901080080b9010000"} {
 		if _, err := DecodeReceipt(mustHex(t, s)); err == nil {
 			t.Errorf("%q accepted", s)

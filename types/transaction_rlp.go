@@ -203,7 +203,7 @@ func decodeTxOwned(b []byte) (*Transaction, error) {
 		if len(b) < 2 {
 			return nil, ErrTxTooShort
 		}
-		if b[0] > SetCodeTxType {
+		if b[0] == LegacyTxType || b[0] > SetCodeTxType {
 			return nil, fmt.Errorf("%w: type %d", ErrTxTypeNotSupported, b[0])
 		}
 		err = d.decodeTyped(b[0], b[1:])

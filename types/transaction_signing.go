@@ -3,6 +3,8 @@ package types
 import (
 	"errors"
 	"fmt"
+	"sync"
+	"sync/atomic"
 
 	"github.com/decred/dcrd/dcrec/secp256k1/v4"
 	"github.com/decred/dcrd/dcrec/secp256k1/v4/ecdsa"
@@ -221,4 +223,39 @@ func SignSetCode(auth SetCodeAuthorization, key *secp256k1.PrivateKey) SetCodeAu
 	h := auth.SigningHash()
 	auth.R, auth.S, auth.V = sign(&h, key)
 	return auth
+}
+
+// RecoverSenders recovers (and caches) the senders of txs on up to workers
+// goroutines, with Homestead's signature rules when homestead is set and
+// Frontier's otherwise. It returns the senders in order, or the error of
+// the first transaction (by index) that fails.
+func RecoverSenders(txs []*Transaction, chainID uint64, homestead bool, workers int) ([]Address, error) {
+	out := make([]Address, len(txs))
+	errs := make([]error, len(txs))
+	if workers < 1 {
+		workers = 1
+	}
+	if workers > len(txs) {
+		workers = len(txs)
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(txs) {
+					return
+				}
+				out[i], errs[i] = txs[i].sender0(chainID, homestead)
+			}
+		})
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			return nil, fmt.Errorf("transaction %d: %w", i, err)
+		}
+	}
+	return out, nil
 }

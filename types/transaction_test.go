@@ -397,7 +397,14 @@ func TestDecodeTransactionErrors(t *testing.T) {
 			}
 		}
 	}
-	for _, s := range []string{"", "05c0", "7fc0", "80", "b800", "01", "02c0"} {
+	// A type-0 envelope around typed fields is not a legacy transaction.
+	typed0, _ := SignTx(&TxData{Type: AccessListTxType, Gas: 1}, key)
+	enc0, _ := typed0.MarshalBinary()
+	enc0[0] = 0
+	if _, err := DecodeTransaction(enc0); err == nil {
+		t.Error("type 0 envelope accepted")
+	}
+	for _, s := range []string{"", "05c0", "7fc0", "80", "b800", "01", "02c0", "00c0"} {
 		b, _ := DecodeHex(s)
 		if _, err := DecodeTransaction(b); err == nil {
 			t.Errorf("%q accepted", s)
@@ -548,5 +555,35 @@ func TestFieldJSON(t *testing.T) {
 	}
 	if d.Type != 2 || d.Gas != 21000 || d.To != nil || d.GasFeeCap.Uint64() != 10 {
 		t.Fatalf("%+v", d)
+	}
+}
+
+func TestRecoverSenders(t *testing.T) {
+	key, _ := ParsePrivateKey("0x45a915e4d060149eb4365960e6a7a45f334393093061116b197e3240065ff2d8")
+	to := HexToAddress("0x01")
+	var txs []*Transaction
+	for i := range 20 {
+		d := &TxData{Type: uint8(i % 3), Nonce: uint64(i), Gas: 21000, To: &to}
+		d.ChainID.SetUint64(1)
+		tx, _ := SignTx(d, key)
+		txs = append(txs, tx)
+	}
+	from, err := RecoverSenders(txs, 1, true, 4)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range from {
+		if from[i] != PrivateKeyToAddress(key) {
+			t.Fatalf("tx %d: %v", i, from[i])
+		}
+	}
+	bad := txs[7].Fields()
+	bad.R.Clear()
+	txs[7] = NewTx(&bad)
+	if _, err := RecoverSenders(txs, 1, true, 3); err == nil || !strings.Contains(err.Error(), "transaction 7") {
+		t.Fatalf("bad signature: %v", err)
+	}
+	if out, err := RecoverSenders(nil, 1, true, 4); err != nil || len(out) != 0 {
+		t.Fatal(err)
 	}
 }
