@@ -117,7 +117,8 @@ func BlockRewardFor(fork forks.Fork) *uint256.Int {
 // Prague), the transactions, the block and uncle rewards (before the
 // merge), the EIP-4895 withdrawals (Shanghai), and the EIP-7685 requests
 // (Prague: EIP-6110 deposits, EIP-7002 withdrawals, EIP-7251
-// consolidations). getHash answers BLOCKHASH.
+// consolidations). getHash answers BLOCKHASH. withdrawals must be non-nil
+// (possibly empty) from Shanghai and nil before.
 //
 // An error means the block is invalid (an invalid transaction, a failed
 // mandatory system call, a malformed deposit log, missing fork fields);
@@ -135,8 +136,13 @@ func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*type
 	if rules.IsMerge && len(uncles) > 0 {
 		return nil, fmt.Errorf("%w: %d uncles", ErrUnclesPostMerge, len(uncles))
 	}
+	// A block body has a withdrawals list exactly from Shanghai (EIP-4895);
+	// nil means the body had none.
 	if rules.IsShanghai && withdrawals == nil {
-		withdrawals = []*types.Withdrawal{}
+		return nil, fmt.Errorf("%w: no withdrawals list at %v", ErrMissingWithdrawals, fork)
+	}
+	if !rules.IsShanghai && withdrawals != nil {
+		return nil, fmt.Errorf("%w: withdrawals list at %v", ErrUnexpectedWithdrawals, fork)
 	}
 
 	bc := BlockContext{

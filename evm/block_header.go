@@ -53,6 +53,8 @@ var (
 	ErrInvalidRequests         = errors.New("invalid requests")
 	ErrSystemCall              = errors.New("system contract call failed")
 	ErrInvalidTx               = errors.New("invalid transaction")
+	ErrMissingWithdrawals      = errors.New("block body without withdrawals")
+	ErrUnexpectedWithdrawals   = errors.New("block body with withdrawals before Shanghai")
 )
 
 var blockExceptionNames = []struct {
@@ -83,6 +85,8 @@ var blockExceptionNames = []struct {
 	{ErrRequestsHashMismatch, "INVALID_REQUESTS"},
 	{ErrInvalidRequests, "INVALID_REQUESTS"},
 	{ErrSystemCall, "SYSTEM_CONTRACT_CALL_FAILED"},
+	{ErrMissingWithdrawals, "RLP_WITHDRAWALS_NOT_READ"},
+	{ErrUnexpectedWithdrawals, "RLP_STRUCTURES_ENCODING"},
 }
 
 // BlockExceptionName returns the fixtures' name for a block error, such as
