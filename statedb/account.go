@@ -57,14 +57,6 @@ func (a *account) empty() bool {
 	return a.nonce == 0 && a.balance.IsZero() && a.codeHash == types.EmptyCodeHash
 }
 
-func (a *account) hash() *types.Hash {
-	if !a.hashed {
-		a.addrHash = types.Keccak256(a.addr[:])
-		a.hashed = true
-	}
-	return &a.addrHash
-}
-
 // state returns the current value of a slot.
 func (a *account) state(key types.Hash) types.Hash {
 	if v, ok := a.dirty[key]; ok {

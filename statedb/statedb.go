@@ -9,7 +9,13 @@
 // transaction SetTxContext, Prepare, execute, Finalise(rules.IsEIP158);
 // finally IntermediateRoot for the state root.
 //
-// *StateDB implements evm.StateDB. It is not safe for concurrent use.
+// *StateDB implements evm.StateDB. It is not safe for concurrent use, with
+// one exception that a parallel executor may rely on: while nothing writes,
+// the read methods (Get*, Exist, Empty, HasSelfDestructed, Dump) may run on
+// many goroutines. GetStorageRoot is a read in this sense only when
+// IntermediateRoot has run since the last storage change, since otherwise
+// it brings the account's storage trie up to date. Copy is not a read: it
+// also settles the original's tries.
 package statedb
 
 import (
