@@ -4,6 +4,7 @@ import (
 	"math/rand/v2"
 	"reflect"
 	"runtime"
+	"sync"
 	"testing"
 
 	"github.com/holiman/uint256"
@@ -561,4 +562,30 @@ func TestParallelStorageRoots(t *testing.T) {
 	if got, want := s.IntermediateRoot(true), freshRoot(s); got != want {
 		t.Fatalf("incremental root %s, fresh load %s", got, want)
 	}
+}
+
+// TestConcurrentReaders checks (under -race) the promise that readers may
+// share a state once its root has been computed.
+func TestConcurrentReaders(t *testing.T) {
+	s := New()
+	for i := range 64 {
+		a := benchAddr(i)
+		s.SetBalance(a, u(uint64(i)))
+		s.SetState(a, key1, val1)
+	}
+	s.IntermediateRoot(true)
+	var wg sync.WaitGroup
+	for g := range 4 {
+		wg.Go(func() {
+			for i := range 64 {
+				a := benchAddr((i + g*16) % 64)
+				if s.GetState(a, key1) != val1 || s.GetCommittedState(a, key1) != val1 ||
+					s.GetStorageRoot(a) == types.EmptyRootHash || !s.Exist(a) {
+					t.Error("wrong read")
+				}
+				_ = s.GetBalance(a)
+			}
+		})
+	}
+	wg.Wait()
 }
