@@ -29,6 +29,9 @@ type EVM struct {
 	callGasTemp uint64
 
 	frames []*frame // reused per depth, so calls do not allocate frames
+
+	hasher  keccakState // KECCAK256, created on first use
+	hashBuf [32]byte
 }
 
 // New returns an EVM for one block under cfg.Rules. Set the transaction

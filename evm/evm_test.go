@@ -3,6 +3,7 @@ package evm
 import (
 	"bytes"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -94,5 +95,36 @@ func TestRevertKeepsGasAndData(t *testing.T) {
 	}
 	if v := st.GetState(testContract, types.Hash{}); !v.IsZero() {
 		t.Fatal("storage change survived revert")
+	}
+}
+
+func TestKeccak256Op(t *testing.T) {
+	// MSTORE 0xff..ff at 0, KECCAK256(0, 32), and KECCAK256 of nothing.
+	word := bytes.Repeat([]byte{0xff}, 32)
+	ret, _, err, _ := runCode(t, forks.Cancun, asm("7f"+strings.Repeat("ff", 32)+"6000 52 6020 6000 20"+retTop), 100000)
+	if want := types.Keccak256(word); err != nil || !bytes.Equal(ret, want[:]) {
+		t.Fatalf("got %x want %x (%v)", ret, want, err)
+	}
+	ret, _, err, _ = runCode(t, forks.Cancun, asm("6000 6000 20"+retTop), 100000)
+	if err != nil || types.Hash(ret) != types.EmptyCodeHash {
+		t.Fatalf("empty: %x", ret)
+	}
+}
+
+func TestBlockhashWindow(t *testing.T) {
+	// Number is 1000: 744..999 answer, 743 and 1000 do not.
+	for n, ok := range map[uint64]bool{743: false, 744: true, 999: true, 1000: false} {
+		code := asm(fmt.Sprintf("61%04x 40", n) + retTop)
+		ret, _, err, _ := runCode(t, forks.Cancun, code, 100000)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := types.Hash{}
+		if ok {
+			want = types.Keccak256([]byte{byte(n)})
+		}
+		if types.Hash(ret) != want {
+			t.Errorf("BLOCKHASH(%d) = %x", n, ret)
+		}
 	}
 }

@@ -96,9 +96,15 @@ func (s *fakeState) CreateAccount(a types.Address) {
 		*acc = fakeAccount{balance: bal, storage: map[types.Hash]types.Hash{}, committed: old.committed}
 	}
 }
-func (s *fakeState) CreateContract(a types.Address)             { s.get(a).created = true }
-func (s *fakeState) SubBalance(a types.Address, v *uint256.Int) { b := s.get(a); b.balance.Sub(&b.balance, v) }
-func (s *fakeState) AddBalance(a types.Address, v *uint256.Int) { b := s.get(a); b.balance.Add(&b.balance, v) }
+func (s *fakeState) CreateContract(a types.Address) { s.get(a).created = true }
+func (s *fakeState) SubBalance(a types.Address, v *uint256.Int) {
+	b := s.get(a)
+	b.balance.Sub(&b.balance, v)
+}
+func (s *fakeState) AddBalance(a types.Address, v *uint256.Int) {
+	b := s.get(a)
+	b.balance.Add(&b.balance, v)
+}
 func (s *fakeState) GetBalance(a types.Address) uint256.Int {
 	if acc := s.accounts[a]; acc != nil {
 		return acc.balance

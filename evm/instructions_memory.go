@@ -1,9 +1,10 @@
 package evm
 
 import (
-	"github.com/holiman/uint256"
+	"hash"
 
-	"github.com/plasmaxpl/engine/types"
+	"github.com/holiman/uint256"
+	"golang.org/x/crypto/sha3"
 )
 
 // Memory instructions. The interpreter has already grown memory to cover
@@ -45,9 +46,21 @@ func opMcopy(pc *uint64, e *EVM, f *frame) error {
 
 func opKeccak256(pc *uint64, e *EVM, f *frame) error {
 	off, size := f.stack.popPtr(), f.stack.peek()
-	h := types.Keccak256(f.mem.view(off.Uint64(), size.Uint64()))
-	size.SetBytes32(h[:])
+	if e.hasher == nil {
+		e.hasher = sha3.NewLegacyKeccak256().(keccakState)
+	}
+	e.hasher.Reset()
+	e.hasher.Write(f.mem.view(off.Uint64(), size.Uint64()))
+	e.hasher.Read(e.hashBuf[:])
+	size.SetBytes32(e.hashBuf[:])
 	return nil
+}
+
+// keccakState is x/crypto's Keccak sponge; Read squeezes the digest
+// without the allocation Sum makes.
+type keccakState interface {
+	hash.Hash
+	Read([]byte) (int, error)
 }
 
 // Memory sizes: the end of the region an instruction touches (0 when the

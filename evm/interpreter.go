@@ -97,7 +97,7 @@ func (e *EVM) loop(f *frame) error {
 			}
 			cost, err := in.dynamicGas(e, f, memSize)
 			if err != nil {
-				return fmt.Errorf("%w: %v", ErrOutOfGas, err)
+				return fmt.Errorf("%w: %w", ErrOutOfGas, err)
 			}
 			if f.gas < cost {
 				return ErrOutOfGas
@@ -167,7 +167,7 @@ func (e *EVM) loopTraced(f *frame) (err error) {
 			dyn, err := in.dynamicGas(e, f, memSize)
 			cost += dyn
 			if err != nil {
-				return fmt.Errorf("%w: %v", ErrOutOfGas, err)
+				return fmt.Errorf("%w: %w", ErrOutOfGas, err)
 			}
 			if f.gas < dyn {
 				return ErrOutOfGas
