@@ -570,7 +570,7 @@ func TestConcurrentReaders(t *testing.T) {
 	s := New()
 	for i := range 64 {
 		a := benchAddr(i)
-		s.SetBalance(a, u(uint64(i)))
+		s.SetBalance(a, u(uint64(i)+1))
 		s.SetState(a, key1, val1)
 	}
 	s.IntermediateRoot(true)
