@@ -117,7 +117,7 @@ func BlockRewardFor(fork forks.Fork) *uint256.Int {
 // Prague), the transactions, the block and uncle rewards (before the
 // merge), the EIP-4895 withdrawals (Shanghai), and the EIP-7685 requests
 // (Prague: EIP-6110 deposits, EIP-7002 withdrawals, EIP-7251
-// consolidations). getHash answers BLOCKHASH. withdrawals must be non-nil
+// consolidations). getHash answers BLOCKHASH (nil: zero hashes). withdrawals must be non-nil
 // (possibly empty) from Shanghai and nil before.
 //
 // An error means the block is invalid (an invalid transaction, a failed
@@ -145,6 +145,9 @@ func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*type
 		return nil, fmt.Errorf("%w: withdrawals list at %v", ErrUnexpectedWithdrawals, fork)
 	}
 
+	if getHash == nil {
+		getHash = func(uint64) types.Hash { return types.Hash{} }
+	}
 	bc := BlockContext{
 		Coinbase:   header.Coinbase,
 		GasLimit:   header.GasLimit,
