@@ -14,18 +14,27 @@ type keccakState interface {
 	Read([]byte) (int, error)
 }
 
-var keccakPool = sync.Pool{New: func() any { return sha3.NewLegacyKeccak256().(keccakState) }}
+// keccakHasher pairs a sponge with an output buffer that lives on the heap
+// with it, so squeezing through the interface does not allocate per call.
+type keccakHasher struct {
+	st  keccakState
+	out Hash
+}
+
+var keccakPool = sync.Pool{New: func() any {
+	return &keccakHasher{st: sha3.NewLegacyKeccak256().(keccakState)}
+}}
 
 // Keccak256 returns the Keccak-256 digest (Ethereum's, not SHA3-256) of the
 // concatenation of data.
 func Keccak256(data ...[]byte) Hash {
-	d := keccakPool.Get().(keccakState)
-	d.Reset()
+	k := keccakPool.Get().(*keccakHasher)
+	k.st.Reset()
 	for _, b := range data {
-		d.Write(b)
+		k.st.Write(b)
 	}
-	var h Hash
-	d.Read(h[:])
-	keccakPool.Put(d)
+	k.st.Read(k.out[:])
+	h := k.out
+	keccakPool.Put(k)
 	return h
 }
