@@ -1,6 +1,8 @@
 package evm
 
 import (
+	"os"
+	"strings"
 	"testing"
 
 	"github.com/holiman/uint256"
@@ -70,4 +72,32 @@ func TestLoopDoesNotAllocate(t *testing.T) {
 	if long > short {
 		t.Fatalf("allocations grow with instructions: %v for 10 iterations, %v for 65535", short, long)
 	}
+}
+
+// BenchmarkSnailtracer runs the snailtracer contract (a ray tracer written
+// in Solidity, from revm's benchmark data in the shared fixtures).
+func BenchmarkSnailtracer(b *testing.B) {
+	hexCode, err := os.ReadFile("../../shared/fixtures/contracts/snailtracer.hex")
+	if err != nil {
+		b.Skip("fixtures not present: ../shared/fixtures/contracts/snailtracer.hex")
+	}
+	code, err := types.DecodeHex(strings.TrimSpace(string(hexCode)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	st := newFakeState()
+	st.SetCode(testContract, code)
+	e := newTestEVM(forks.Cancun, st)
+	input := []byte{0x30, 0x62, 0x7b, 0x7c}
+	b.ReportAllocs()
+	var used uint64
+	for i := 0; i < b.N; i++ {
+		st.Prepare(e.Rules(), testCaller, types.Address{}, &testContract, nil, nil)
+		_, left, err := e.Call(testCaller, testContract, input, 1_000_000_000, new(uint256.Int))
+		if err != nil {
+			b.Fatal(err)
+		}
+		used += 1_000_000_000 - left
+	}
+	b.ReportMetric(float64(used)/b.Elapsed().Seconds()/1e6, "Mgas/s")
 }

@@ -213,6 +213,20 @@ func buildOpInfos() (opInfos [256]opInfo) {
 	def(REVERT, "REVERT", 2, 0)
 	def(INVALID, "INVALID", 0, 0)
 	def(SELFDESTRUCT, "SELFDESTRUCT", 1, 0)
+
+	// Bytes that later or abandoned EIPs (EOF, CLZ, SLOTNUM) name but no
+	// fork here defines: only their names, so that the "invalid opcode"
+	// errors and trace lines read as go-ethereum's do.
+	for op, name := range map[OpCode]string{
+		0x1e: "CLZ", 0x4b: "SLOTNUM",
+		0xd0: "DATALOAD", 0xd1: "DATALOADN", 0xd2: "DATASIZE", 0xd3: "DATACOPY",
+		0xe0: "RJUMP", 0xe1: "RJUMPI", 0xe2: "RJUMPV", 0xe3: "CALLF", 0xe4: "RETF",
+		0xe5: "JUMPF", 0xe6: "DUPN", 0xe7: "SWAPN", 0xe8: "EXCHANGE",
+		0xec: "EOFCREATE", 0xee: "RETURNCONTRACT", 0xf7: "RETURNDATALOAD",
+		0xf8: "EXTCALL", 0xf9: "EXTDELEGATECALL", 0xfb: "EXTSTATICCALL",
+	} {
+		opInfos[op] = opInfo{name: name}
+	}
 	return opInfos
 }
 
