@@ -30,7 +30,7 @@ func ecrecoverInput(hash []byte, v byte, r, s []byte) []byte {
 	return in
 }
 
-func signForTest(t *testing.T, hash []byte) (v byte, r, s []byte) {
+func signForTest(t testing.TB, hash []byte) (v byte, r, s []byte) {
 	key := secp256k1.PrivKeyFromBytes(unhex(t, fixtureKey))
 	sig := ecdsa.SignCompact(key, hash, false) // [27+recid][r][s]
 	return sig[0], sig[1:33], sig[33:]
