@@ -439,7 +439,7 @@ func checkTxBytes(raw []byte, rules forks.Rules, chainID uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := txTypeActive(tx.Type(), rules); err != nil {
+	if err := evm.CheckTxType(tx.Type(), rules); err != nil {
 		return err
 	}
 	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
@@ -451,25 +451,4 @@ func checkTxBytes(raw []byte, rules forks.Rules, chainID uint64) error {
 		_, err = tx.SenderFrontier(chainID)
 	}
 	return err
-}
-
-func txTypeActive(typ uint8, rules forks.Rules) error {
-	ok := true
-	switch typ {
-	case types.LegacyTxType:
-	case types.AccessListTxType:
-		ok = rules.IsBerlin
-	case types.DynamicFeeTxType:
-		ok = rules.IsLondon
-	case types.BlobTxType:
-		ok = rules.IsCancun
-	case types.SetCodeTxType:
-		ok = rules.IsPrague
-	default:
-		ok = false
-	}
-	if !ok {
-		return fmt.Errorf("transaction type %d not supported at %s", typ, rules.Fork)
-	}
-	return nil
 }
