@@ -352,7 +352,7 @@ func benchKeccak(eng cuda.Engine) {
 			return
 		}
 		// CPU: a slice of the batch, to keep the run short.
-		m := max(1, min(n, 200000))
+		m := max(1, min(n, 200000, (64<<20)/max(size, 1)))
 		cpu1, _ := measure(func() error { cpu.HashBatch(b.data, b.offsets[:m+1], out[:m]); return nil })
 		cpuN, _ := measure(func() error { parallelHash(cpu, b.data, b.offsets[:m+1], out[:m]); return nil })
 		g := float64(n) / gpuT.Seconds()
