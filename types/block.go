@@ -254,8 +254,10 @@ func (w *Withdrawal) decodeFields(l *rlp.Decoder) {
 	w.Amount = l.Uint64()
 }
 
-// Block is a header and body. Withdrawals is nil for blocks before
-// Shanghai and non-nil (possibly empty) from Shanghai on.
+// Block is a header and body. Withdrawals is nil when the body has no
+// withdrawals list (blocks before Shanghai) and non-nil, possibly empty,
+// when it has one (from Shanghai on). Whether body and header agree is for
+// block validation to check.
 type Block struct {
 	Header       *Header
 	Transactions []*Transaction
@@ -270,7 +272,9 @@ func (b *Block) Hash() Hash { return b.Header.Hash() }
 func (b *Block) Number() uint64 { return b.Header.Number }
 
 // AppendRLP appends rlp([header, [txs], [uncles]]), with [withdrawals]
-// appended when Withdrawals is non-nil or the header has a withdrawals root.
+// appended when Withdrawals is non-nil: a Shanghai or later block needs a
+// non-nil (possibly empty) slice. Encoding follows the fields, not the
+// header, so that any decoded block re-encodes to its input.
 // Typed transactions are RLP strings holding their canonical encoding.
 func (b *Block) AppendRLP(dst []byte) ([]byte, error) {
 	if b.Header == nil {
@@ -287,7 +291,7 @@ func (b *Block) AppendRLP(dst []byte) ([]byte, error) {
 		dst = u.AppendRLP(dst)
 	}
 	dst = rlp.EndList(dst, s)
-	if b.Withdrawals != nil || b.Header.WithdrawalsHash != nil {
+	if b.Withdrawals != nil {
 		dst, s = rlp.StartList(dst)
 		for _, w := range b.Withdrawals {
 			dst = w.AppendRLP(dst)
