@@ -4,12 +4,16 @@
 
 package gpu
 
-// keccakF1600x4 applies Keccak-f[1600] to 4 interleaved states.
+// keccakBlockX4 absorbs one 136-byte block per lane into 4 interleaved
+// states and applies Keccak-f[1600]. Lane j reads blocks[j]; a lane whose
+// keep word is zero starts from the zero state (keep words are 0 or ^0).
 //
 //go:noescape
-func keccakF1600x4(a *[100]uint64)
+func keccakBlockX4(a *[100]uint64, blocks *[4]*byte, keep *[4]uint64)
 
-// keccakF1600x8 applies Keccak-f[1600] to 8 interleaved states.
+// keccakBlockX8 absorbs one 136-byte block per lane into 8 interleaved
+// states and applies Keccak-f[1600]. Lane j reads blocks[j]; a lane whose
+// bit in keep is clear starts from the zero state.
 //
 //go:noescape
-func keccakF1600x8(a *[200]uint64)
+func keccakBlockX8(a *[200]uint64, blocks *[8]*byte, keep uint8)

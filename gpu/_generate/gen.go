@@ -106,10 +106,15 @@ func main() {
 // rho is done in place and pi is a renaming of registers, so the 24 rounds
 // are unrolled and each round sees a different register assignment.
 func genX8(rc Mem) {
-	TEXT("keccakF1600x8", NOSPLIT, "func(a *[200]uint64)")
+	TEXT("keccakBlockX8", NOSPLIT, "func(a *[200]uint64, blocks *[8]*byte, keep uint8)")
 	Pragma("noescape")
-	Doc("keccakF1600x8 applies Keccak-f[1600] to 8 interleaved states.")
+	Doc("keccakBlockX8 absorbs one 136-byte block per lane into 8 interleaved",
+		"states and applies Keccak-f[1600]. Lane j reads blocks[j]; a lane whose",
+		"bit in keep is clear starts from the zero state.")
 	p := Mem{Base: Load(Param("a"), GP64())}
+	bp := Load(Param("blocks"), GP64())
+	kg := Load(Param("keep"), GP32())
+	KMOVW(kg, K1)
 
 	zmm := []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12,
 		Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26,
@@ -123,10 +128,50 @@ func genX8(rc Mem) {
 		return r
 	}
 
-	Comment("Load the state.")
-	for i := range a {
-		VMOVDQU64(p.Offset(64*i), a[i])
+	Comment("Absorb: words 0-15 by two 8x8 transposes of the lanes' blocks.")
+	var ptr [8]GPVirtual
+	for j := range ptr {
+		ptr[j] = GP64()
+		MOVQ(Mem{Base: bp, Disp: 8 * j}, ptr[j])
 	}
+	R := zmm[16:24]
+	T := zmm[24:32]
+	for g := 0; g < 2; g++ {
+		for j := 0; j < 8; j++ {
+			VMOVDQU64(Mem{Base: ptr[j], Disp: 64 * g}, R[j])
+		}
+		// T[2k] holds the even words of lanes 2k and 2k+1, T[2k+1] the odd.
+		for k := 0; k < 4; k++ {
+			VPUNPCKLQDQ(R[2*k+1], R[2*k], T[2*k])
+			VPUNPCKHQDQ(R[2*k+1], R[2*k], T[2*k+1])
+		}
+		// 128-bit lane shuffles: 0x88 takes halves (0, 2), 0xDD (1, 3).
+		for h := 0; h < 2; h++ {
+			t := T[4*h:]
+			VSHUFI64X2(U8(0x88), t[2], t[0], R[4*h+0]) // words 0, 4
+			VSHUFI64X2(U8(0xDD), t[2], t[0], R[4*h+1]) // words 2, 6
+			VSHUFI64X2(U8(0x88), t[3], t[1], R[4*h+2]) // words 1, 5
+			VSHUFI64X2(U8(0xDD), t[3], t[1], R[4*h+3]) // words 3, 7
+		}
+		for k, w := range [][2]int{{0, 4}, {2, 6}, {1, 5}, {3, 7}} {
+			VSHUFI64X2(U8(0x88), R[4+k], R[k], a[8*g+w[0]])
+			VSHUFI64X2(U8(0xDD), R[4+k], R[k], a[8*g+w[1]])
+		}
+		for w := 8 * g; w < 8*g+8; w++ {
+			VPXORQ(p.Offset(64*w), a[w], K1, a[w])
+		}
+	}
+	Comment("Word 16 by a gather; words 17-24 keep or clear the state.")
+	zero := GP64()
+	XORQ(zero, zero)
+	VMOVDQU64(Mem{Base: bp}, Z17)
+	KXNORW(K2, K2, K2)
+	VPGATHERQQ(Mem{Base: zero, Index: Z17, Scale: 1, Disp: 128}, K2, a[16])
+	VPXORQ(p.Offset(64*16), a[16], K1, a[16])
+	for w := 17; w < 25; w++ {
+		VMOVDQU64_Z(p.Offset(64*w), K1, a[w])
+	}
+
 	for r := 0; r < rounds; r++ {
 		Commentf("Round %d.", r)
 		// theta
@@ -189,15 +234,15 @@ func genX8(rc Mem) {
 // column parities for the next round's theta are accumulated as chi's
 // outputs are stored.
 func genX4(rc4, rol8 Mem) {
-	TEXT("keccakF1600x4", 0, "func(a *[100]uint64)")
+	TEXT("keccakBlockX4", 0, "func(a *[100]uint64, blocks *[4]*byte, keep *[4]uint64)")
 	Pragma("noescape")
-	Doc("keccakF1600x4 applies Keccak-f[1600] to 4 interleaved states.")
+	Doc("keccakBlockX4 absorbs one 136-byte block per lane into 4 interleaved",
+		"states and applies Keccak-f[1600]. Lane j reads blocks[j]; a lane whose",
+		"keep word is zero starts from the zero state (keep words are 0 or ^0).")
 	state := Mem{Base: Load(Param("a"), GP64())}
+	bp := Load(Param("blocks"), GP64())
+	kp := Load(Param("keep"), GP64())
 	stack := AllocLocal(800)
-	rcp := GP64()
-	LEAQ(rc4, rcp)
-	n := GP64()
-	MOVQ(U32(rounds/2), n)
 
 	C := [5]VecPhysical{Y0, Y1, Y2, Y3, Y4}
 	D := [5]VecPhysical{Y5, Y6, Y7, Y8, Y9}
@@ -205,13 +250,58 @@ func genX4(rc4, rol8 Mem) {
 	T := Y15
 	rol56 := rol8.Offset(32)
 
-	Comment("Column parities of the input.")
-	for x := 0; x < 5; x++ {
-		VMOVDQU(state.Offset(32*x), C[x])
-		for y := 1; y < 5; y++ {
-			VPXOR(state.Offset(32*(x+5*y)), C[x], C[x])
+	Comment("Absorb by 4x4 transposes, accumulating the column parities.")
+	M := Y5
+	VMOVDQU(Mem{Base: kp}, M)
+	var ptr [4]GPVirtual
+	for j := range ptr {
+		ptr[j] = GP64()
+		MOVQ(Mem{Base: bp, Disp: 8 * j}, ptr[j])
+	}
+	for x := range C {
+		VPXOR(C[x], C[x], C[x])
+	}
+	// word folds v, the new value of state word w, into the state.
+	word := func(w int, v VecPhysical) {
+		VPAND(state.Offset(32*w), M, T)
+		VPXOR(T, v, v)
+		VMOVDQU(v, state.Offset(32*w))
+		VPXOR(v, C[w%5], C[w%5])
+	}
+	rows := [4]VecPhysical{Y10, Y11, Y12, Y13}
+	tr := [4]VecPhysical{Y6, Y7, Y8, Y9}
+	for g := 0; g < 4; g++ {
+		for j := range rows {
+			VMOVDQU(Mem{Base: ptr[j], Disp: 32 * g}, rows[j])
+		}
+		VPUNPCKLQDQ(rows[1], rows[0], tr[0]) // words 0, 2 of lanes 0, 1
+		VPUNPCKHQDQ(rows[1], rows[0], tr[1]) // words 1, 3 of lanes 0, 1
+		VPUNPCKLQDQ(rows[3], rows[2], tr[2])
+		VPUNPCKHQDQ(rows[3], rows[2], tr[3])
+		VPERM2I128(U8(0x20), tr[2], tr[0], rows[0])
+		VPERM2I128(U8(0x20), tr[3], tr[1], rows[1])
+		VPERM2I128(U8(0x31), tr[2], tr[0], rows[2])
+		VPERM2I128(U8(0x31), tr[3], tr[1], rows[3])
+		for k := range rows {
+			word(4*g+k, rows[k])
 		}
 	}
+	VMOVQ(Mem{Base: ptr[0], Disp: 128}, X10)
+	VPINSRQ(U8(1), Mem{Base: ptr[1], Disp: 128}, X10, X10)
+	VMOVQ(Mem{Base: ptr[2], Disp: 128}, X11)
+	VPINSRQ(U8(1), Mem{Base: ptr[3], Disp: 128}, X11, X11)
+	VINSERTI128(U8(1), X11, Y10, Y10)
+	word(16, Y10)
+	for w := 17; w < 25; w++ {
+		VPAND(state.Offset(32*w), M, Y10)
+		VMOVDQU(Y10, state.Offset(32*w))
+		VPXOR(Y10, C[w%5], C[w%5])
+	}
+
+	rcp := GP64()
+	LEAQ(rc4, rcp)
+	n := GP64()
+	MOVQ(U32(rounds/2), n)
 
 	round := func(src, dst Mem, rcOff int) {
 		for x := 0; x < 5; x++ {
