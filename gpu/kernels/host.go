@@ -6,8 +6,8 @@ package kernels
 #cgo CFLAGS: -O2 -std=c99 -Wall -Wno-unused-function
 #include <stddef.h>
 #include <stdlib.h>
-#include "keccak_core.cuh"
-#include "snappy_core.cuh"
+#include "keccak_core.h"
+#include "snappy_core.h"
 
 static void host_keccak_batch(const uint8_t *data, const uint32_t *offsets,
 			      uint32_t n, uint8_t *out)

@@ -1,5 +1,5 @@
 // Batch Keccak-256: one thread per message.
-#include "keccak_core.cuh"
+#include "keccak_core.h"
 
 // keccak256_batch hashes message i = data[offsets[i]-base : offsets[i+1]-base]
 // into out[32*i : 32*i+32] for i < n. offsets has n+1 entries; base is

@@ -3,9 +3,10 @@
 // but not nvcc) and, with cgo, a host build of the same per-message code
 // that tests compare bit for bit with the Go reference.
 //
-// Layout: keccak_core.cuh and snappy_core.cuh hold all per-message and
+// Layout: keccak_core.h and snappy_core.h hold all per-message and
 // per-chunk logic as __host__ __device__ functions; keccak.cu and snappy.cu
-// are thin kernels around them.
+// are thin kernels around them. The headers end in .h, not .cuh, so that
+// Go's build cache sees them and rebuilds the host build when they change.
 package kernels
 
 import (
@@ -78,10 +79,10 @@ func SnappySegments(n, segLen int) int {
 	return (n-1)/segLen + 1
 }
 
-// SnappySegmentBound mirrors snp_segment_bound in snappy_core.cuh.
+// SnappySegmentBound mirrors snp_segment_bound in snappy_core.h.
 func SnappySegmentBound(n int) int { return n + n/30 + 8 }
 
-// SnappyChunkBound mirrors snp_chunk_bound in snappy_core.cuh: the most bytes
+// SnappyChunkBound mirrors snp_chunk_bound in snappy_core.h: the most bytes
 // the kernel writes for an n-byte chunk.
 func SnappyChunkBound(n, segLen int) int {
 	return 5 + SnappySegments(n, segLen)*SnappySegmentBound(segLen)

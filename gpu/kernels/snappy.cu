@@ -1,6 +1,6 @@
 // Batch Snappy compression: one thread block per chunk, one thread per
 // segment (threads loop when a chunk has more segments than threads).
-#include "snappy_core.cuh"
+#include "snappy_core.h"
 
 // snappy_compress_chunks compresses chunk c = src[src_off[c] : src_off[c+1]]
 // (offsets relative to src) for c < n. Its Snappy block goes to

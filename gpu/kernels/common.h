@@ -1,7 +1,7 @@
 // Shared macros so the kernel headers compile both with nvcc (device and
 // host) and with a plain C or C++ compiler (host only, for tests).
-#ifndef PLASMA_KERNELS_COMMON_CUH
-#define PLASMA_KERNELS_COMMON_CUH
+#ifndef PLASMA_KERNELS_COMMON_H
+#define PLASMA_KERNELS_COMMON_H
 
 #include <stdint.h>
 

@@ -5,10 +5,10 @@
 //
 // Reference: FIPS 202 (the Keccak-f[1600] permutation, rate 1088 bits for a
 // 256-bit output) with the pad10*1 rule starting at 0x01.
-#ifndef PLASMA_KECCAK_CORE_CUH
-#define PLASMA_KECCAK_CORE_CUH
+#ifndef PLASMA_KECCAK_CORE_H
+#define PLASMA_KECCAK_CORE_H
 
-#include "common.cuh"
+#include "common.h"
 
 #define KECCAK256_RATE 136
 #define KECCAK256_RATE_LANES 17

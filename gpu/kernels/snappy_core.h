@@ -12,10 +12,10 @@
 // The matcher is a greedy LZ77 with a hash table of 4-byte prefixes that
 // stores 16-bit positions relative to the window start; seg_len + lookback
 // must not exceed SNP_MAX_WINDOW so every offset fits a 2-byte copy.
-#ifndef PLASMA_SNAPPY_CORE_CUH
-#define PLASMA_SNAPPY_CORE_CUH
+#ifndef PLASMA_SNAPPY_CORE_H
+#define PLASMA_SNAPPY_CORE_H
 
-#include "common.cuh"
+#include "common.h"
 
 #define SNP_MAX_WINDOW 65536u
 #define SNP_MAX_TABLE_BITS 12
