@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/plasmaxpl/engine/evm/forks"
 	"github.com/plasmaxpl/engine/types"
@@ -142,4 +143,33 @@ func TestConcurrentUse(t *testing.T) {
 		}()
 	}
 	wg.Wait()
+}
+
+// Inputs whose price no call could pay (a million pairing pairs, a huge
+// MSM) must be refused by Run at once, not computed. The big buffers are
+// never written, so the operating system does not back them with memory.
+func TestHostileLengths(t *testing.T) {
+	cases := []struct {
+		c    Contract
+		size int
+	}{
+		{bn254Pairing{base: 45000, perPair: 34000}, 192 * 1_000_000},
+		{blsPairing{}, 384 * 1_000_000},
+		{blsG1MSM{}, 160 * 1_000_000},
+		{blsG2MSM{}, 288 * 1_000_000},
+	}
+	buf := make([]byte, 384*1_000_000)
+	for _, c := range cases {
+		in := buf[:c.size]
+		start := time.Now()
+		if g := c.c.RequiredGas(in); g <= maxRunGas {
+			t.Errorf("%T: %d bytes priced at only %d", c.c, c.size, g)
+		}
+		if _, err := c.c.Run(in); err == nil {
+			t.Errorf("%T: %d bytes accepted", c.c, c.size)
+		}
+		if d := time.Since(start); d > time.Second {
+			t.Errorf("%T: took %v", c.c, d)
+		}
+	}
 }
