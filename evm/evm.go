@@ -1,6 +1,7 @@
 package evm
 
 import (
+	"bytes"
 	"math/bits"
 
 	"github.com/holiman/uint256"
@@ -172,6 +173,11 @@ func runPrecompile(p precompile.Contract, input []byte, gas uint64) ([]byte, uin
 		return nil, 0, ErrOutOfGas
 	}
 	out, err := p.Run(input)
+	if len(out) > 0 {
+		// The input may be a view of the caller's memory; never hand back
+		// an output that could alias it.
+		out = bytes.Clone(out)
+	}
 	return out, gas - cost, err
 }
 
