@@ -103,14 +103,14 @@ func blake2bF(h *[8]uint64, m *[16]uint64, t0, t1 uint64, final bool, rounds uin
 	}
 	for r := uint32(0); r < rounds; r++ {
 		s := &blake2bSigma[r%10]
-		v0, v4, v8, v12 = g(v0, v4, v8, v12, m[s[0]], m[s[1]])
-		v1, v5, v9, v13 = g(v1, v5, v9, v13, m[s[2]], m[s[3]])
-		v2, v6, v10, v14 = g(v2, v6, v10, v14, m[s[4]], m[s[5]])
-		v3, v7, v11, v15 = g(v3, v7, v11, v15, m[s[6]], m[s[7]])
-		v0, v5, v10, v15 = g(v0, v5, v10, v15, m[s[8]], m[s[9]])
-		v1, v6, v11, v12 = g(v1, v6, v11, v12, m[s[10]], m[s[11]])
-		v2, v7, v8, v13 = g(v2, v7, v8, v13, m[s[12]], m[s[13]])
-		v3, v4, v9, v14 = g(v3, v4, v9, v14, m[s[14]], m[s[15]])
+		v0, v4, v8, v12 = g(v0, v4, v8, v12, m[s[0]&15], m[s[1]&15])
+		v1, v5, v9, v13 = g(v1, v5, v9, v13, m[s[2]&15], m[s[3]&15])
+		v2, v6, v10, v14 = g(v2, v6, v10, v14, m[s[4]&15], m[s[5]&15])
+		v3, v7, v11, v15 = g(v3, v7, v11, v15, m[s[6]&15], m[s[7]&15])
+		v0, v5, v10, v15 = g(v0, v5, v10, v15, m[s[8]&15], m[s[9]&15])
+		v1, v6, v11, v12 = g(v1, v6, v11, v12, m[s[10]&15], m[s[11]&15])
+		v2, v7, v8, v13 = g(v2, v7, v8, v13, m[s[12]&15], m[s[13]&15])
+		v3, v4, v9, v14 = g(v3, v4, v9, v14, m[s[14]&15], m[s[15]&15])
 	}
 	h[0] ^= v0 ^ v8
 	h[1] ^= v1 ^ v9
