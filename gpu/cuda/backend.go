@@ -114,7 +114,7 @@ func (c *Compressor) CompressChunks(chunks [][]byte) ([][]byte, error) {
 	if disabled.Load() {
 		return nil, fmt.Errorf("gpu/cuda: GPU disabled after an earlier error")
 	}
-	if total < c.MinBytes {
+	if total < c.MinBytes || !fitsKernel(chunks, c.Segment) {
 		out := make([][]byte, len(chunks))
 		for i, ch := range chunks {
 			out[i] = s2.EncodeSnappy(nil, ch)
@@ -127,6 +127,20 @@ func (c *Compressor) CompressChunks(chunks [][]byte) ([][]byte, error) {
 		return nil, err
 	}
 	return out, nil
+}
+
+// MaxSegments is the most segments a chunk may have on the GPU (the kernel
+// keeps one 4-byte size per segment in 48 KiB of shared memory); chunks
+// with more are compressed on the CPU.
+const MaxSegments = 12 << 10
+
+func fitsKernel(chunks [][]byte, segLen int) bool {
+	for _, ch := range chunks {
+		if kernels.SnappySegments(len(ch), segLen) > MaxSegments {
+			return false
+		}
+	}
+	return true
 }
 
 func init() {

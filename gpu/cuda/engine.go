@@ -25,7 +25,7 @@ type Engine interface {
 	HashBatch(data []byte, offsets []uint32, out []types.Hash) error
 	// CompressChunks compresses each chunk into one Snappy block with the
 	// Snappy kernel, cutting chunks into segments of segLen bytes that
-	// look back lookback bytes (see gpu/kernels/snappy_core.cuh).
+	// look back lookback bytes (see gpu/kernels/snappy_core.h).
 	CompressChunks(chunks [][]byte, segLen, lookback int) ([][]byte, error)
 	// Close releases the device memory and the context.
 	Close() error

@@ -333,6 +333,9 @@ func benchKeccak(eng cuda.Engine) {
 	fmt.Println("Keccak-256, end to end (host buffers in, digests out, transfers included)")
 	fmt.Printf("%8s %10s %14s %14s %14s %8s\n", "size", "messages", "gpu hash/s", "cpu1 hash/s", "cpuN hash/s", "gpu/cpuN")
 	cpu := gpu.Default()
+	if cpu.Name() == "cuda" {
+		cpu = gpu.Portable{} // compare with a CPU backend
+	}
 	rng := rand.New(rand.NewPCG(3, 3))
 	for _, f := range strings.Split(*sizesFlag, ",") {
 		size, err := strconv.Atoi(strings.TrimSpace(f))

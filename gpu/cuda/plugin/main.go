@@ -195,13 +195,19 @@ type engine struct {
 func (e *engine) Device() string { return e.desc }
 
 // enter serialises calls and makes the context current on this thread.
+// On success the caller must call leave.
 func (e *engine) enter() error {
 	e.mu.Lock()
 	runtime.LockOSThread()
-	if e.closed {
-		return errors.New("engine closed")
+	err := errors.New("engine closed")
+	if !e.closed {
+		err = cu.SetCurrentContext(e.ctx)
 	}
-	return cu.SetCurrentContext(e.ctx)
+	if err != nil {
+		runtime.UnlockOSThread()
+		e.mu.Unlock()
+	}
+	return err
 }
 
 func (e *engine) leave() {
