@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"testing"
+	"time"
 
 	"golang.org/x/crypto/sha3"
 
@@ -227,4 +228,23 @@ func ExampleDefault() {
 	// Output:
 	// 1c8aff950685c2ed4bc3174f3472287b56d9517b9c948127319a09a7a36deac8
 	// 8452c9b9140222b08593a26daa782707297be9f7b3e8281d7b4974769f19afd0
+}
+
+func TestHashBench(t *testing.T) {
+	res, err := HashBench(Backends(), []int{0, 64, 200}, 33, time.Millisecond)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res) != 3*len(Backends()) {
+		t.Fatalf("got %d results, want %d", len(res), 3*len(Backends()))
+	}
+	for _, r := range res {
+		if r.Batches == 0 || r.HashesPerSec <= 0 {
+			t.Errorf("empty result %+v", r)
+		}
+		t.Log(r)
+	}
+	if _, err := HashBench(Backends(), []int{64}, 0, time.Millisecond); err == nil {
+		t.Error("HashBench accepted an empty batch")
+	}
 }
