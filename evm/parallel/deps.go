@@ -1,0 +1,68 @@
+package parallel
+
+import "slices"
+
+// dependencies fills st.Deps and st.Gas from the final read sets: the
+// transactions whose writes each transaction's reads saw.
+func (x *executor) dependencies(st *Stats) {
+	n := len(x.txs)
+	st.Deps = make([][]int, n)
+	st.Gas = make([]uint64, n)
+	for i := range n {
+		r := x.results[i].Load()
+		if r.out != nil {
+			st.Gas[i] = r.out.UsedGas
+		}
+		var deps []int
+		for _, rd := range r.reads {
+			deps = x.mv.writers(i, rd.loc, deps)
+			if rd.loc.kind == locSlot {
+				deps = x.mv.writers(i, location{addr: rd.loc.addr, kind: locWipe}, deps)
+			}
+		}
+		slices.Sort(deps)
+		st.Deps[i] = slices.Compact(deps)
+	}
+}
+
+// writers appends the transactions below tx whose writes a read of l by tx
+// depends on: the highest writer, and for a balance every delta above the
+// newest absolute value.
+func (mv *MVMemory) writers(tx int, l location, out []int) []int {
+	c := mv.cell(l, false)
+	if c == nil {
+		return out
+	}
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for i := c.below(tx); i >= 0; i-- {
+		e := &c.entries[i]
+		out = append(out, e.tx)
+		if l.kind != locBalance || !e.val.flag {
+			break
+		}
+	}
+	return out
+}
+
+// CriticalPath returns the gas-weighted longest dependency chain of a block
+// (deps[i] lists transactions below i that i depends on) and the total gas.
+// With w workers and no re-execution, a block cannot run faster than
+// max(path, total/w): total/max(path, total/w) bounds the speedup.
+func CriticalPath(deps [][]int, gas []uint64) (path, total uint64) {
+	finish := make([]uint64, len(deps))
+	for i := range deps {
+		var start uint64
+		for _, d := range deps[i] {
+			start = max(start, finish[d])
+		}
+		w := gas[i]
+		if w == 0 {
+			w = 1
+		}
+		finish[i] = start + w
+		path = max(path, finish[i])
+		total += w
+	}
+	return path, total
+}

@@ -1,0 +1,498 @@
+package parallel
+
+import (
+	"fmt"
+	"runtime"
+	"sync"
+	"sync/atomic"
+
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/types"
+)
+
+// MinParallelTxs is the number of transactions below which a block is
+// executed sequentially: starting workers and validating costs more than
+// a few transactions gain (chosen by measurement with `plasma bench`).
+var MinParallelTxs = 8
+
+// Stats describes one parallel execution.
+type Stats struct {
+	Txs         int
+	Parallel    bool  // false: executed sequentially (small block, tracer, ...)
+	Executions  int64 // incarnations run, including those cut short by a dependency
+	Validations int64
+	// SequentialFrom is the index from which the block was finished
+	// sequentially after a commit-time check failed (an invalid
+	// transaction, an assumption that did not hold); -1 when none.
+	SequentialFrom int
+	// Deps[i] lists the transactions whose final writes transaction i's
+	// final reads saw (filled only when requested).
+	Deps [][]int
+	// Gas[i] is transaction i's gas used (filled with Deps).
+	Gas []uint64
+}
+
+// Options tunes ExecuteTxs beyond BlockConfig.
+type Options struct {
+	// Stats, when set, receives statistics of the run.
+	Stats *Stats
+	// Dependencies fills Stats.Deps and Stats.Gas.
+	Dependencies bool
+	// MinTxs overrides MinParallelTxs when positive.
+	MinTxs int
+}
+
+// txResult is the outcome of one incarnation. It is immutable once stored.
+type txResult struct {
+	out      *evm.ExecutionResult
+	err      error
+	panicVal any
+	reads    []readEntry
+	writes   []writeEntry
+	logs     []*types.Log
+	assumes  []assumption
+}
+
+type executor struct {
+	rules       forks.Rules
+	bctx        evm.BlockContext
+	chainID     uint64
+	deleteEmpty bool
+	txs         []*types.Transaction
+	msgs        []*evm.Message
+	msgErrs     []error
+
+	mv      *MVMemory
+	sched   *Scheduler
+	base    *baseReader
+	results []atomic.Pointer[txResult]
+
+	executions  atomic.Int64
+	validations atomic.Int64
+}
+
+// ExecuteTxs executes a block's transactions on state with cfg.Workers
+// goroutines and appends their receipts, gas and blob gas to res, with
+// exactly the results of executing them one after the other. e is the
+// block's EVM over state (its Context and Rules are used).
+//
+// It is the transaction loop of evm.ExecuteBlock: the system calls before
+// and the rewards, withdrawals and requests after stay there. With
+// SkipInvalidTxs it records rejected transactions in res.Rejected and the
+// others in included, like the sequential loop.
+//
+// The block runs sequentially when cfg.Workers <= 1, with a tracer, with
+// SkipInvalidTxs (a skipped transaction changes what later ones see in
+// ways only known in order), and below MinParallelTxs transactions.
+// e.Context.GetHash must be safe for concurrent use.
+func ExecuteTxs(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction) error {
+	return ExecuteTxsOpts(e, state, txs, cfg, res, included, Options{})
+}
+
+// ExecuteTxsOpts is ExecuteTxs with options.
+func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, opt Options) error {
+	minTxs := MinParallelTxs
+	if opt.MinTxs > 0 {
+		minTxs = opt.MinTxs
+	}
+	st := opt.Stats
+	if st == nil {
+		st = new(Stats)
+	}
+	*st = Stats{Txs: len(txs), SequentialFrom: -1}
+	if cfg.Workers <= 1 || cfg.Tracer != nil || cfg.SkipInvalidTxs || len(txs) < minTxs {
+		st.Executions = int64(len(txs))
+		return applySequential(e, state, txs, cfg, res, included, 0)
+	}
+	st.Parallel = true
+	rules := e.Rules()
+	x := &executor{
+		rules:       rules,
+		bctx:        e.Context,
+		chainID:     cfg.ChainID,
+		deleteEmpty: rules.IsEIP158,
+		txs:         txs,
+		msgs:        make([]*evm.Message, len(txs)),
+		msgErrs:     make([]error, len(txs)),
+		mv:          NewMVMemory(len(txs)),
+		sched:       NewScheduler(len(txs)),
+		base:        &baseReader{state: state},
+		results:     make([]atomic.Pointer[txResult], len(txs)),
+	}
+	workers := min(cfg.Workers, len(txs))
+	x.prepareMessages(workers)
+	x.expectSenders()
+	x.run(workers)
+	st.Executions = x.executions.Load()
+	st.Validations = x.validations.Load()
+	if opt.Dependencies {
+		x.dependencies(st)
+	}
+	return x.commit(e, state, cfg, res, included, st)
+}
+
+// prepareMessages checks types and recovers senders on all workers.
+func (x *executor) prepareMessages(workers int) {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1) - 1)
+				if i >= len(x.txs) {
+					return
+				}
+				x.msgs[i], x.msgErrs[i] = txMessage(x.rules, x.txs[i], x.chainID, x.bctx.BaseFee)
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// expectSenders marks, for every sender with more than one transaction in
+// the block, its nonce and balance as about to be written by each of its
+// transactions: the next transaction of the same sender then waits for the
+// previous one instead of failing its nonce check on a stale read.
+func (x *executor) expectSenders() {
+	count := make(map[types.Address]int, len(x.msgs))
+	for _, m := range x.msgs {
+		if m != nil {
+			count[m.From]++
+		}
+	}
+	for i, m := range x.msgs {
+		if m != nil && count[m.From] > 1 {
+			x.mv.Expect(i, []location{{addr: m.From, kind: locNonce}, {addr: m.From, kind: locBalance}})
+		}
+	}
+}
+
+func (x *executor) run(workers int) {
+	var wg sync.WaitGroup
+	for range workers - 1 {
+		wg.Go(x.worker)
+	}
+	x.worker()
+	wg.Wait()
+}
+
+func (x *executor) worker() {
+	var e *evm.EVM
+	var t task
+	for !x.sched.Done() {
+		if t.kind == taskNone {
+			t = x.sched.NextTask()
+			if t.kind == taskNone {
+				runtime.Gosched()
+				continue
+			}
+		}
+		switch t.kind {
+		case taskExecute:
+			t = x.runExecution(t, &e)
+		case taskValidate:
+			t = x.runValidation(t)
+		}
+	}
+}
+
+func (x *executor) runExecution(t task, e **evm.EVM) task {
+	for {
+		r, blocker := x.execute(t.tx, e)
+		if blocker >= 0 {
+			if x.sched.AddDependency(t.tx, blocker) {
+				return task{}
+			}
+			continue // the blocker finished meanwhile: run again
+		}
+		x.results[t.tx].Store(r)
+		wroteNew := x.mv.Record(t.tx, r.writes)
+		return x.sched.FinishExecution(t.tx, t.incarnation, wroteNew)
+	}
+}
+
+func (x *executor) runValidation(t task) task {
+	x.validations.Add(1)
+	r := x.results[t.tx].Load()
+	aborted := !x.valid(t.tx, r) && x.sched.TryValidationAbort(t.tx, t.incarnation)
+	if aborted {
+		x.mv.Estimate(t.tx)
+	}
+	return x.sched.FinishValidation(t.tx, aborted)
+}
+
+// execute runs one incarnation of transaction tx against a fresh view.
+// blocker >= 0 means it read an estimate of that transaction and was cut
+// short. A panic of a speculative run is kept in the result: it surfaces
+// only if the run's reads turn out to be the final ones.
+func (x *executor) execute(tx int, ep **evm.EVM) (r *txResult, blocker int) {
+	x.executions.Add(1)
+	r = &txResult{}
+	if err := x.msgErrs[tx]; err != nil {
+		r.err = err
+		return r, -1
+	}
+	v := newView(x.mv, x.base, tx)
+	if *ep == nil {
+		*ep = evm.New(x.bctx, v, evm.Config{ChainID: x.chainID, Rules: x.rules})
+	} else {
+		(*ep).StateDB = v
+	}
+	blocker = -1
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				*ep = nil // its call depth and frames are unknown now
+				if b, ok := p.(blockedPanic); ok {
+					blocker = b.blocker
+					return
+				}
+				r.panicVal = p
+				r.out, r.err, r.writes, r.logs = nil, nil, nil, nil
+			}
+		}()
+		gp := evm.GasPool(x.bctx.GasLimit)
+		r.out, r.err = evm.ApplyMessage(*ep, x.msgs[tx], &gp)
+		if r.err == nil {
+			r.writes = v.finalise(x.deleteEmpty)
+			r.logs = v.logs
+		}
+	}()
+	r.reads, r.assumes = v.reads, v.assumes
+	return r, blocker
+}
+
+// valid repeats r's reads as transaction tx and reports whether they all
+// return the same values and none hits an estimate.
+func (x *executor) valid(tx int, r *txResult) bool {
+	for i := range r.reads {
+		rd := &r.reads[i]
+		val, blocker := resolve(x.mv, x.base, tx, rd.loc)
+		if blocker >= 0 || !sameValue(rd.loc.kind, &val, &rd.val) {
+			return false
+		}
+	}
+	return true
+}
+
+// commit applies the transactions' final write sets to state in block
+// order, building the receipts. Checks that need the exact state before a
+// transaction (the block gas limit, its assumptions, validity) are made
+// here; when one fails the rest of the block runs sequentially, which
+// reproduces the sequential outcome (including its error) exactly.
+func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats) error {
+	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
+	var logIndex uint
+	for i, tx := range x.txs {
+		r := x.results[i].Load()
+		if r.panicVal != nil {
+			panic(r.panicVal)
+		}
+		msg := x.msgs[i]
+		ok := r.err == nil && x.gasLimitLeft(res) >= msg.GasLimit &&
+			(!x.rules.IsCancun || res.BlobGasUsed+r.out.BlobGasUsed <= maxBlobGas) &&
+			x.assumptionsHold(state, r.assumes)
+		if !ok {
+			st.SequentialFrom = i
+			return applySequential(e, state, x.txs, cfg, res, included, i)
+		}
+		applyWrites(state, r.writes)
+		for _, l := range r.logs {
+			l.TxHash = tx.Hash()
+			l.TxIndex = uint(i)
+			l.Index = logIndex
+			logIndex++
+		}
+		receipt(x.rules, e, state, tx, msg, r.out, r.logs, res)
+	}
+	return nil
+}
+
+func (x *executor) gasLimitLeft(res *evm.BlockResult) uint64 {
+	if res.GasUsed > x.bctx.GasLimit {
+		return 0
+	}
+	return x.bctx.GasLimit - res.GasUsed
+}
+
+// assumptionsHold checks a transaction's assumptions against state, which
+// holds exactly the state before the transaction.
+func (x *executor) assumptionsHold(state evm.BlockState, as []assumption) bool {
+	for i := range as {
+		a := &as[i]
+		switch a.kind {
+		case assumeNonZeroBalance:
+			b := state.GetBalance(a.addr)
+			if b.Add(&b, &a.delta); b.IsZero() {
+				return false
+			}
+		case assumeStorage:
+			r := state.GetStorageRoot(a.addr)
+			if (r != types.Hash{} && r != types.EmptyRootHash) != a.flag {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// applyWrites writes one transaction's write set into state and leaves it
+// to the caller's Finalise to delete what the transaction deleted.
+func applyWrites(state evm.BlockState, ws []writeEntry) {
+	var deleted types.Address
+	var haveDeleted bool
+	for i := range ws {
+		w := &ws[i]
+		if haveDeleted && w.loc.addr == deleted {
+			continue
+		}
+		switch w.loc.kind {
+		case locWipe:
+			state.CreateAccount(w.loc.addr)
+		case locExist:
+			if w.val.flag {
+				state.CreateAccount(w.loc.addr)
+			} else {
+				state.SelfDestruct(w.loc.addr)
+				deleted, haveDeleted = w.loc.addr, true
+			}
+		case locBalance:
+			if w.val.flag {
+				state.AddBalance(w.loc.addr, &w.val.word)
+				continue
+			}
+			cur := state.GetBalance(w.loc.addr)
+			var d uint256.Int
+			switch cur.Cmp(&w.val.word) {
+			case -1:
+				d.Sub(&w.val.word, &cur)
+				state.AddBalance(w.loc.addr, &d)
+			case 1:
+				d.Sub(&cur, &w.val.word)
+				state.SubBalance(w.loc.addr, &d)
+			}
+		case locNonce:
+			state.SetNonce(w.loc.addr, w.val.n)
+		case locCode:
+			state.SetCode(w.loc.addr, w.val.code)
+		case locSlot:
+			state.SetState(w.loc.addr, w.loc.slot, w.val.hash)
+		}
+	}
+}
+
+// txMessage checks that tx may appear in a block under rules and converts
+// it to a message (as the sequential block loop does).
+func txMessage(rules forks.Rules, tx *types.Transaction, chainID uint64, baseFee *uint256.Int) (*evm.Message, error) {
+	if err := evm.CheckTxType(tx.Type(), rules); err != nil {
+		return nil, err
+	}
+	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
+		return nil, fmt.Errorf("%w: replay-protected transaction before EIP-155", types.ErrInvalidSig)
+	}
+	var (
+		from types.Address
+		err  error
+	)
+	if rules.IsHomestead {
+		from, err = tx.Sender(chainID)
+	} else {
+		from, err = tx.SenderFrontier(chainID)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return evm.TransactionToMessage(tx, from, baseFee), nil
+}
+
+// receipt finalises the transaction on state (Finalise from Byzantium,
+// else the intermediate root) and appends its receipt to res.
+func receipt(rules forks.Rules, e *evm.EVM, state evm.BlockState, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, res *evm.BlockResult) {
+	res.GasUsed += out.UsedGas
+	res.BlobGasUsed += out.BlobGasUsed
+	r := &types.Receipt{
+		Type:              tx.Type(),
+		CumulativeGasUsed: res.GasUsed,
+		TxHash:            tx.Hash(),
+		GasUsed:           out.UsedGas,
+		EffectiveGasPrice: msg.GasPrice,
+		BlobGasUsed:       out.BlobGasUsed,
+		BlockNumber:       e.Context.Number,
+		TransactionIndex:  uint(len(res.Receipts)),
+	}
+	if rules.IsByzantium {
+		state.Finalise(true)
+		if out.Failed() {
+			r.Status = types.ReceiptStatusFailed
+		} else {
+			r.Status = types.ReceiptStatusSuccessful
+		}
+	} else {
+		root := state.IntermediateRoot(rules.IsEIP158)
+		r.PostState = root[:]
+	}
+	if out.BlobGasUsed > 0 {
+		r.BlobGasPrice = *e.Context.BlobBaseFee
+	}
+	if out.ContractAddress != nil {
+		r.ContractAddress = *out.ContractAddress
+	}
+	r.Logs = logs
+	for _, l := range r.Logs {
+		l.BlockNumber = e.Context.Number
+	}
+	r.Bloom = types.LogsBloom(r.Logs)
+	res.Receipts = append(res.Receipts, r)
+}
+
+// applySequential executes txs[from:] one after the other on state, as
+// the sequential block loop does.
+func applySequential(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, from int) error {
+	rules := e.Rules()
+	var used uint64
+	if res.GasUsed < e.Context.GasLimit {
+		used = res.GasUsed
+	} else {
+		used = e.Context.GasLimit
+	}
+	gp := evm.GasPool(e.Context.GasLimit - used)
+	maxBlobGas := evm.MaxBlobGasPerBlock(rules.Fork)
+	var logIndex uint
+	for _, r := range res.Receipts {
+		logIndex += uint(len(r.Logs))
+	}
+	for i := from; i < len(txs); i++ {
+		tx := txs[i]
+		msg, err := txMessage(rules, tx, cfg.ChainID, e.Context.BaseFee)
+		if err == nil && rules.IsCancun {
+			if blobGas := uint64(len(tx.BlobHashes())) * evm.GasPerBlob; res.BlobGasUsed+blobGas > maxBlobGas {
+				err = fmt.Errorf("%w: block blob gas %d + %d > %d", evm.ErrTooManyBlobs, res.BlobGasUsed, blobGas, maxBlobGas)
+			}
+		}
+		var out *evm.ExecutionResult
+		if err == nil {
+			state.SetTxContext(tx.Hash(), len(res.Receipts))
+			out, err = evm.ApplyMessage(e, msg, &gp)
+		}
+		if err != nil {
+			if cfg.SkipInvalidTxs {
+				res.Rejected = append(res.Rejected, evm.RejectedTx{Index: i, Err: err})
+				continue
+			}
+			return fmt.Errorf("%w %d [%v]: %w", evm.ErrInvalidTx, i, tx.Hash(), err)
+		}
+		if cfg.SkipInvalidTxs {
+			*included = append(*included, tx)
+		}
+		logs := state.Logs()
+		for _, l := range logs {
+			l.Index = logIndex
+			logIndex++
+		}
+		receipt(rules, e, state, tx, msg, out, logs, res)
+	}
+	return nil
+}

@@ -1,0 +1,254 @@
+package parallel
+
+import (
+	"sync"
+	"sync/atomic"
+)
+
+// The scheduler is Block-STM's collaborative scheduler: two shared
+// indices, one for the next transaction to execute and one for the next to
+// validate, which workers advance with atomic increments and which aborts
+// and late writes lower again. Validation has priority whenever its index
+// is behind execution's. Each transaction has a status and an incarnation
+// number under its own lock. The block is done when both indices have
+// passed the end, no task is running, and no index was lowered meanwhile.
+
+type txStatus uint8
+
+const (
+	statusReady     txStatus = iota // waiting to execute incarnation
+	statusExecuting                 // incarnation running
+	statusExecuted                  // incarnation finished, write set recorded
+	statusAborting                  // incarnation failed validation or waits for a dependency
+)
+
+type txState struct {
+	mu          sync.Mutex
+	status      txStatus
+	incarnation int
+	dependents  []int // transactions waiting for this one to finish executing
+}
+
+type taskKind uint8
+
+const (
+	taskNone taskKind = iota
+	taskExecute
+	taskValidate
+)
+
+// task is one unit of work: execute or validate incarnation of tx.
+type task struct {
+	kind        taskKind
+	tx          int
+	incarnation int
+}
+
+// Scheduler hands out execution and validation tasks for a block of n
+// transactions. It is safe for concurrent use.
+type Scheduler struct {
+	n             int
+	executionIdx  atomic.Int64
+	validationIdx atomic.Int64
+	decreaseCnt   atomic.Int64
+	activeTasks   atomic.Int64
+	done          atomic.Bool
+	txs           []txState
+}
+
+// NewScheduler returns a scheduler for n transactions.
+func NewScheduler(n int) *Scheduler {
+	s := &Scheduler{n: n, txs: make([]txState, n)}
+	if n == 0 {
+		s.done.Store(true)
+	}
+	return s
+}
+
+// Done reports whether every transaction is executed and validated.
+func (s *Scheduler) Done() bool { return s.done.Load() }
+
+func (s *Scheduler) decreaseExecutionIdx(target int) {
+	for {
+		cur := s.executionIdx.Load()
+		if cur <= int64(target) || s.executionIdx.CompareAndSwap(cur, int64(target)) {
+			break
+		}
+	}
+	s.decreaseCnt.Add(1)
+}
+
+func (s *Scheduler) decreaseValidationIdx(target int) {
+	for {
+		cur := s.validationIdx.Load()
+		if cur <= int64(target) || s.validationIdx.CompareAndSwap(cur, int64(target)) {
+			break
+		}
+	}
+	s.decreaseCnt.Add(1)
+}
+
+func (s *Scheduler) checkDone() {
+	observed := s.decreaseCnt.Load()
+	n := int64(s.n)
+	if min(s.executionIdx.Load(), s.validationIdx.Load()) >= n && s.activeTasks.Load() == 0 && observed == s.decreaseCnt.Load() {
+		s.done.Store(true)
+	}
+}
+
+// tryIncarnate moves tx from ready to executing and returns its incarnation.
+func (s *Scheduler) tryIncarnate(tx int) (int, bool) {
+	if tx >= s.n {
+		return 0, false
+	}
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.status == statusReady {
+		t.status = statusExecuting
+		return t.incarnation, true
+	}
+	return 0, false
+}
+
+func (s *Scheduler) nextToExecute() (task, bool) {
+	if s.executionIdx.Load() >= int64(s.n) {
+		s.checkDone()
+		return task{}, false
+	}
+	s.activeTasks.Add(1)
+	tx := int(s.executionIdx.Add(1) - 1)
+	if inc, ok := s.tryIncarnate(tx); ok {
+		return task{kind: taskExecute, tx: tx, incarnation: inc}, true
+	}
+	s.activeTasks.Add(-1)
+	return task{}, false
+}
+
+func (s *Scheduler) nextToValidate() (task, bool) {
+	if s.validationIdx.Load() >= int64(s.n) {
+		s.checkDone()
+		return task{}, false
+	}
+	s.activeTasks.Add(1)
+	tx := int(s.validationIdx.Add(1) - 1)
+	if tx < s.n {
+		t := &s.txs[tx]
+		t.mu.Lock()
+		st, inc := t.status, t.incarnation
+		t.mu.Unlock()
+		if st == statusExecuted {
+			return task{kind: taskValidate, tx: tx, incarnation: inc}, true
+		}
+	}
+	s.activeTasks.Add(-1)
+	return task{}, false
+}
+
+// NextTask returns the next task, or a task of kind taskNone when there is
+// nothing to do right now (the caller checks Done and asks again).
+func (s *Scheduler) NextTask() task {
+	for !s.done.Load() {
+		var t task
+		var ok bool
+		if s.validationIdx.Load() < s.executionIdx.Load() {
+			t, ok = s.nextToValidate()
+		} else {
+			t, ok = s.nextToExecute()
+		}
+		if ok {
+			return t
+		}
+		if s.executionIdx.Load() >= int64(s.n) && s.validationIdx.Load() >= int64(s.n) {
+			return task{}
+		}
+	}
+	return task{}
+}
+
+// AddDependency records that tx's running incarnation read an estimate
+// written by blocker. It returns false when blocker has executed since
+// (the read can be retried); otherwise tx is suspended until blocker
+// finishes, and its task ends.
+func (s *Scheduler) AddDependency(tx, blocker int) bool {
+	b := &s.txs[blocker]
+	b.mu.Lock()
+	if b.status == statusExecuted {
+		b.mu.Unlock()
+		return false
+	}
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.status = statusAborting
+	t.mu.Unlock()
+	b.dependents = append(b.dependents, tx)
+	b.mu.Unlock()
+	s.activeTasks.Add(-1)
+	return true
+}
+
+func (s *Scheduler) setReady(tx int) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.incarnation++
+	t.status = statusReady
+	t.mu.Unlock()
+}
+
+// FinishExecution marks the incarnation executed, resumes the transactions
+// waiting for it, and returns a validation task for it when the validation
+// index has already passed it (else taskNone).
+func (s *Scheduler) FinishExecution(tx, incarnation int, wroteNew bool) task {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.status = statusExecuted
+	deps := t.dependents
+	t.dependents = nil
+	t.mu.Unlock()
+	if len(deps) > 0 {
+		lowest := s.n
+		for _, d := range deps {
+			s.setReady(d)
+			lowest = min(lowest, d)
+		}
+		s.decreaseExecutionIdx(lowest)
+	}
+	if s.validationIdx.Load() > int64(tx) {
+		if !wroteNew {
+			return task{kind: taskValidate, tx: tx, incarnation: incarnation}
+		}
+		s.decreaseValidationIdx(tx)
+	}
+	s.activeTasks.Add(-1)
+	return task{}
+}
+
+// TryValidationAbort moves an executed incarnation that failed validation
+// to aborting; only one validator wins.
+func (s *Scheduler) TryValidationAbort(tx, incarnation int) bool {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	if t.incarnation == incarnation && t.status == statusExecuted {
+		t.status = statusAborting
+		return true
+	}
+	return false
+}
+
+// FinishValidation ends a validation task. After an abort the transaction
+// is made ready again, every transaction above it is validated again, and
+// its re-execution is returned when the execution index has passed it.
+func (s *Scheduler) FinishValidation(tx int, aborted bool) task {
+	if aborted {
+		s.setReady(tx)
+		s.decreaseValidationIdx(tx + 1)
+		if s.executionIdx.Load() > int64(tx) {
+			if inc, ok := s.tryIncarnate(tx); ok {
+				return task{kind: taskExecute, tx: tx, incarnation: inc}
+			}
+		}
+	}
+	s.activeTasks.Add(-1)
+	return task{}
+}

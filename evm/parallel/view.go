@@ -1,0 +1,825 @@
+package parallel
+
+import (
+	"sync"
+
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/types"
+)
+
+// ripemdAddr is the RIPEMD-160 precompile, whose touch survives a revert
+// (see statedb: mainnet block 2675119).
+var ripemdAddr = types.Address{19: 3}
+
+type slotKey struct {
+	addr types.Address
+	key  types.Hash
+}
+
+// Loaded fields of an object.
+const (
+	hasBalance uint8 = 1 << iota
+	hasNonce
+	hasCode
+	hasAll = hasBalance | hasNonce | hasCode
+)
+
+// object is the transaction's live view of one existing account. Fields
+// are loaded from before the transaction only when first needed, so that a
+// transaction depends only on what it actually reads. A balance that was
+// never read accumulates credits and debits in delta: paying a fee to the
+// block's beneficiary or value to a popular address is then a blind write
+// that other transactions do not conflict with.
+type object struct {
+	// fresh: created in this transaction (CreateAccount, or implicitly when
+	// it did not exist); nonce, code and storage do not come from before.
+	fresh bool
+	has   uint8
+
+	balance  uint256.Int
+	delta    uint256.Int // net credit while the balance is not loaded
+	nonce    uint64
+	codeHash types.Hash
+	code     []byte
+
+	dirty map[types.Hash]types.Hash // storage writes of this transaction
+
+	created        bool // EIP-6780: created by a contract creation in this transaction
+	selfDestructed bool
+}
+
+// origAccount caches the account fields as they were before the
+// transaction (as read from MVMemory).
+type origAccount struct {
+	has      uint8 // hasBalance, hasNonce, hasCode
+	known    bool  // exists is loaded
+	exists   bool
+	balance  uint256.Int
+	nonce    uint64
+	codeHash types.Hash
+	code     []byte
+}
+
+// readEntry is one read of the transaction: validation repeats it and
+// compares the value.
+type readEntry struct {
+	loc location
+	val mvValue
+}
+
+// assumption is something a transaction relied on without reading it,
+// checked against the exact state when the transaction commits.
+type assumption struct {
+	addr  types.Address
+	kind  uint8       // assumeNonZeroBalance, assumeStorage
+	delta uint256.Int // assumeNonZeroBalance: balance before + delta != 0
+	flag  bool        // assumeStorage: the storage was non-empty
+}
+
+const (
+	assumeNonZeroBalance uint8 = iota
+	assumeStorage
+)
+
+// blockedPanic unwinds an incarnation that read an estimate.
+type blockedPanic struct{ blocker int }
+
+// baseReader is the state before the block, shared by all transactions.
+type baseReader struct {
+	state evm.BlockState
+	// rootMu serialises GetStorageRoot, which updates the base state's
+	// storage trie lazily.
+	rootMu sync.Mutex
+}
+
+// resolve returns the value of l for transaction tx: from the highest
+// writer below tx in mv, else from the base state. blocker >= 0 means the
+// read hit an estimate written by blocker.
+func resolve(mv *MVMemory, base *baseReader, tx int, l location) (val mvValue, blocker int) {
+	if l.kind == locSlot {
+		v, w, st := mv.read(tx, l)
+		if st == readEstimate {
+			return v, w
+		}
+		_, ww, wst := mv.read(tx, location{addr: l.addr, kind: locWipe})
+		if wst == readEstimate {
+			return v, ww
+		}
+		switch {
+		case wst == readValue && ww > w:
+			return mvValue{}, -1
+		case st == readValue:
+			return mvValue{hash: v.hash}, -1
+		}
+		return mvValue{hash: base.state.GetState(l.addr, l.slot)}, -1
+	}
+	v, w, st := mv.read(tx, l)
+	switch st {
+	case readEstimate:
+		return v, w
+	case readValue:
+		return v, -1
+	}
+	s := base.state
+	switch l.kind {
+	case locExist:
+		v.flag = s.Exist(l.addr)
+	case locBalance:
+		b := s.GetBalance(l.addr)
+		if v.flag {
+			v.word.Add(&v.word, &b)
+		} else {
+			v.word = b
+		}
+		v.flag = false
+	case locNonce:
+		v.n = s.GetNonce(l.addr)
+	case locCode:
+		v.hash = s.GetCodeHash(l.addr)
+		if v.hash == (types.Hash{}) {
+			v.hash = types.EmptyCodeHash
+		} else {
+			v.code = s.GetCode(l.addr)
+		}
+	}
+	return v, -1
+}
+
+func sameValue(kind locKind, a, b *mvValue) bool {
+	switch kind {
+	case locExist:
+		return a.flag == b.flag
+	case locBalance:
+		return a.word == b.word
+	case locNonce:
+		return a.n == b.n
+	default:
+		return a.hash == b.hash
+	}
+}
+
+type jKind uint8
+
+const (
+	jCreate       jKind = iota // prevObj: the object before (nil: did not exist)
+	jBalAdd                    // amount added (to balance or delta)
+	jBalSub                    // amount subtracted
+	jNonce                     // prevU64
+	jCode                      // prevHash, prevCode
+	jStorage                   // key, prevHash, prevBool: had a dirty value
+	jSelfDestruct              // prevBool, prevBal, prevDelta, prevHas
+	jCreated                   // prevBool
+	jTouch                     // marks dirty only
+	jRefund                    // prevU64
+	jAccessAddr
+	jAccessSlot
+	jTransient // key, prevHash
+	jLog
+)
+
+type jEntry struct {
+	kind     jKind
+	prevBool bool
+	prevHas  uint8
+	addr     types.Address
+	key      types.Hash
+	prevHash types.Hash
+	prevU64  uint64
+	amount   uint256.Int
+	prevBal  uint256.Int
+	prevObj  *object
+	prevCode []byte
+}
+
+// view is one incarnation's state: it implements evm.StateDB over
+// MVMemory, records what it reads and, at finalise, produces the write set.
+// Its semantics (journal, EIP-161 touches, EIP-6780, the RIPEMD-160
+// exception) are those of statedb.StateDB; the parallel-versus-sequential
+// tests hold them equal.
+type view struct {
+	mv   *MVMemory
+	base *baseReader
+	tx   int
+
+	orig      map[types.Address]*origAccount
+	origSlots map[slotKey]types.Hash
+	reads     []readEntry
+	assumes   []assumption
+
+	accounts map[types.Address]*object // nil value: known not to exist
+	journal  []jEntry
+	refund   uint64
+
+	accessAddrs   map[types.Address]struct{}
+	accessSlots   map[slotKey]struct{}
+	transient     map[slotKey]types.Hash
+	logs          []*types.Log
+	ripemdTouched bool
+}
+
+func newView(mv *MVMemory, base *baseReader, tx int) *view {
+	return &view{
+		mv:          mv,
+		base:        base,
+		tx:          tx,
+		orig:        make(map[types.Address]*origAccount, 8),
+		origSlots:   make(map[slotKey]types.Hash, 8),
+		accounts:    make(map[types.Address]*object, 8),
+		accessAddrs: make(map[types.Address]struct{}, 8),
+		accessSlots: make(map[slotKey]struct{}, 8),
+		transient:   make(map[slotKey]types.Hash),
+	}
+}
+
+// read resolves l, records it, and unwinds the incarnation on an estimate.
+func (v *view) read(l location) mvValue {
+	val, blocker := resolve(v.mv, v.base, v.tx, l)
+	if blocker >= 0 {
+		panic(blockedPanic{blocker})
+	}
+	v.reads = append(v.reads, readEntry{loc: l, val: mvValue{word: val.word, hash: val.hash, n: val.n, flag: val.flag}})
+	return val
+}
+
+func (v *view) origOf(addr types.Address) *origAccount {
+	o := v.orig[addr]
+	if o == nil {
+		o = new(origAccount)
+		v.orig[addr] = o
+	}
+	return o
+}
+
+func (v *view) origExists(addr types.Address) bool {
+	o := v.origOf(addr)
+	if !o.known {
+		o.exists = v.read(location{addr: addr, kind: locExist}).flag
+		o.known = true
+	}
+	return o.exists
+}
+
+func (v *view) origBalance(addr types.Address) *uint256.Int {
+	o := v.origOf(addr)
+	if o.has&hasBalance == 0 {
+		o.balance = v.read(location{addr: addr, kind: locBalance}).word
+		o.has |= hasBalance
+	}
+	return &o.balance
+}
+
+func (v *view) origNonce(addr types.Address) uint64 {
+	o := v.origOf(addr)
+	if o.has&hasNonce == 0 {
+		o.nonce = v.read(location{addr: addr, kind: locNonce}).n
+		o.has |= hasNonce
+	}
+	return o.nonce
+}
+
+func (v *view) origCode(addr types.Address) *origAccount {
+	o := v.origOf(addr)
+	if o.has&hasCode == 0 {
+		val := v.read(location{addr: addr, kind: locCode})
+		o.codeHash, o.code = val.hash, val.code
+		o.has |= hasCode
+	}
+	return o
+}
+
+func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
+	k := slotKey{addr, key}
+	if val, ok := v.origSlots[k]; ok {
+		return val
+	}
+	val := v.read(location{addr: addr, slot: key, kind: locSlot}).hash
+	v.origSlots[k] = val
+	return val
+}
+
+// get returns the live object of addr, nil when it does not exist.
+func (v *view) get(addr types.Address) *object {
+	o, known := v.accounts[addr]
+	if known {
+		return o
+	}
+	if v.origExists(addr) {
+		o = new(object)
+	}
+	v.accounts[addr] = o
+	return o
+}
+
+func (v *view) getOrNew(addr types.Address) *object {
+	if o := v.get(addr); o != nil {
+		return o
+	}
+	o := &object{fresh: true, has: hasAll, codeHash: types.EmptyCodeHash}
+	v.accounts[addr] = o
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
+	return o
+}
+
+func (v *view) loadBalance(addr types.Address, o *object) *uint256.Int {
+	if o.has&hasBalance == 0 {
+		o.balance.Add(v.origBalance(addr), &o.delta)
+		o.delta.Clear()
+		o.has |= hasBalance
+	}
+	return &o.balance
+}
+
+func (v *view) loadNonce(addr types.Address, o *object) uint64 {
+	if o.has&hasNonce == 0 {
+		o.nonce = v.origNonce(addr)
+		o.has |= hasNonce
+	}
+	return o.nonce
+}
+
+func (v *view) loadCode(addr types.Address, o *object) {
+	if o.has&hasCode == 0 {
+		oa := v.origCode(addr)
+		o.codeHash, o.code = oa.codeHash, oa.code
+		o.has |= hasCode
+	}
+}
+
+func (v *view) empty(addr types.Address, o *object) bool {
+	if v.loadNonce(addr, o) != 0 {
+		return false
+	}
+	v.loadCode(addr, o)
+	if o.codeHash != types.EmptyCodeHash {
+		return false
+	}
+	return v.loadBalance(addr, o).IsZero()
+}
+
+func (v *view) touch(addr types.Address) {
+	v.journal = append(v.journal, jEntry{kind: jTouch, addr: addr})
+	if addr == ripemdAddr {
+		v.ripemdTouched = true
+	}
+}
+
+// CreateAccount replaces addr with a fresh account that keeps its balance.
+func (v *view) CreateAccount(addr types.Address) {
+	prev := v.get(addr)
+	o := &object{fresh: true, has: hasNonce | hasCode, codeHash: types.EmptyCodeHash}
+	switch {
+	case prev == nil:
+		o.has |= hasBalance
+	case prev.has&hasBalance != 0:
+		o.balance = prev.balance
+		o.has |= hasBalance
+	default:
+		o.delta = prev.delta
+	}
+	v.accounts[addr] = o
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr, prevObj: prev})
+}
+
+func (v *view) CreateContract(addr types.Address) {
+	o := v.getOrNew(addr)
+	if o.created {
+		return
+	}
+	v.journal = append(v.journal, jEntry{kind: jCreated, addr: addr})
+	o.created = true
+}
+
+func (v *view) SubBalance(addr types.Address, amount *uint256.Int) {
+	o := v.getOrNew(addr)
+	if amount.IsZero() {
+		if v.empty(addr, o) {
+			v.touch(addr)
+		}
+		return
+	}
+	v.journal = append(v.journal, jEntry{kind: jBalSub, addr: addr, amount: *amount})
+	if o.has&hasBalance != 0 {
+		o.balance.Sub(&o.balance, amount)
+	} else {
+		o.delta.Sub(&o.delta, amount)
+	}
+}
+
+func (v *view) AddBalance(addr types.Address, amount *uint256.Int) {
+	o := v.getOrNew(addr)
+	if amount.IsZero() {
+		if v.empty(addr, o) {
+			v.touch(addr)
+		}
+		return
+	}
+	v.journal = append(v.journal, jEntry{kind: jBalAdd, addr: addr, amount: *amount})
+	if o.has&hasBalance != 0 {
+		o.balance.Add(&o.balance, amount)
+	} else {
+		o.delta.Add(&o.delta, amount)
+	}
+}
+
+func (v *view) GetBalance(addr types.Address) uint256.Int {
+	if o := v.get(addr); o != nil {
+		return *v.loadBalance(addr, o)
+	}
+	return uint256.Int{}
+}
+
+func (v *view) GetNonce(addr types.Address) uint64 {
+	if o := v.get(addr); o != nil {
+		return v.loadNonce(addr, o)
+	}
+	return 0
+}
+
+func (v *view) SetNonce(addr types.Address, n uint64) {
+	o := v.getOrNew(addr)
+	prev := v.loadNonce(addr, o)
+	v.journal = append(v.journal, jEntry{kind: jNonce, addr: addr, prevU64: prev})
+	o.nonce = n
+}
+
+func (v *view) GetCodeHash(addr types.Address) types.Hash {
+	if o := v.get(addr); o != nil {
+		v.loadCode(addr, o)
+		return o.codeHash
+	}
+	return types.Hash{}
+}
+
+func (v *view) GetCode(addr types.Address) []byte {
+	if o := v.get(addr); o != nil {
+		v.loadCode(addr, o)
+		return o.code
+	}
+	return nil
+}
+
+func (v *view) GetCodeSize(addr types.Address) int { return len(v.GetCode(addr)) }
+
+func (v *view) SetCode(addr types.Address, code []byte) {
+	o := v.getOrNew(addr)
+	v.loadCode(addr, o)
+	v.journal = append(v.journal, jEntry{kind: jCode, addr: addr, prevHash: o.codeHash, prevCode: o.code})
+	if len(code) == 0 {
+		o.code, o.codeHash = nil, types.EmptyCodeHash
+		return
+	}
+	o.code = append([]byte(nil), code...)
+	o.codeHash = types.Keccak256(o.code)
+}
+
+func (v *view) AddRefund(gas uint64) {
+	v.journal = append(v.journal, jEntry{kind: jRefund, prevU64: v.refund})
+	v.refund += gas
+}
+
+func (v *view) SubRefund(gas uint64) {
+	if gas > v.refund {
+		panic("parallel: refund counter below zero")
+	}
+	v.journal = append(v.journal, jEntry{kind: jRefund, prevU64: v.refund})
+	v.refund -= gas
+}
+
+func (v *view) GetRefund() uint64 { return v.refund }
+
+func (v *view) GetCommittedState(addr types.Address, key types.Hash) types.Hash {
+	o := v.get(addr)
+	if o == nil || o.fresh {
+		return types.Hash{}
+	}
+	return v.origSlot(addr, key)
+}
+
+func (v *view) state(addr types.Address, o *object, key types.Hash) types.Hash {
+	if val, ok := o.dirty[key]; ok {
+		return val
+	}
+	if o.fresh {
+		return types.Hash{}
+	}
+	return v.origSlot(addr, key)
+}
+
+func (v *view) GetState(addr types.Address, key types.Hash) types.Hash {
+	if o := v.get(addr); o != nil {
+		return v.state(addr, o, key)
+	}
+	return types.Hash{}
+}
+
+func (v *view) SetState(addr types.Address, key, value types.Hash) {
+	o := v.getOrNew(addr)
+	prev, had := o.dirty[key]
+	if !had {
+		prev = v.state(addr, o, key)
+	}
+	if prev == value {
+		return
+	}
+	v.journal = append(v.journal, jEntry{kind: jStorage, addr: addr, key: key, prevHash: prev, prevBool: had})
+	if o.dirty == nil {
+		o.dirty = make(map[types.Hash]types.Hash)
+	}
+	o.dirty[key] = value
+}
+
+// nonEmptyRoot stands for a storage root other than the empty one; only
+// emptiness is ever asked of GetStorageRoot (EIP-7610).
+var nonEmptyRoot = types.Hash{0: 1}
+
+// GetStorageRoot answers whether addr had storage before the transaction.
+// The answer is taken from the state before the block and checked against
+// the exact state when the transaction commits.
+func (v *view) GetStorageRoot(addr types.Address) types.Hash {
+	o := v.get(addr)
+	if o == nil {
+		return types.Hash{}
+	}
+	if o.fresh {
+		return types.EmptyRootHash
+	}
+	v.base.rootMu.Lock()
+	r := v.base.state.GetStorageRoot(addr)
+	v.base.rootMu.Unlock()
+	nonEmpty := r != types.Hash{} && r != types.EmptyRootHash
+	v.assumes = append(v.assumes, assumption{addr: addr, kind: assumeStorage, flag: nonEmpty})
+	if nonEmpty {
+		return nonEmptyRoot
+	}
+	return types.EmptyRootHash
+}
+
+func (v *view) GetTransientState(addr types.Address, key types.Hash) types.Hash {
+	return v.transient[slotKey{addr, key}]
+}
+
+func (v *view) SetTransientState(addr types.Address, key, value types.Hash) {
+	k := slotKey{addr, key}
+	prev := v.transient[k]
+	if prev == value {
+		return
+	}
+	v.journal = append(v.journal, jEntry{kind: jTransient, addr: addr, key: key, prevHash: prev})
+	if value == (types.Hash{}) {
+		delete(v.transient, k)
+	} else {
+		v.transient[k] = value
+	}
+}
+
+func (v *view) SelfDestruct(addr types.Address) {
+	o := v.get(addr)
+	if o == nil {
+		return
+	}
+	v.journal = append(v.journal, jEntry{kind: jSelfDestruct, addr: addr, prevBool: o.selfDestructed,
+		prevBal: o.balance, amount: o.delta, prevHas: o.has})
+	o.selfDestructed = true
+	o.balance.Clear()
+	o.delta.Clear()
+	o.has |= hasBalance
+}
+
+func (v *view) HasSelfDestructed(addr types.Address) bool {
+	if o := v.get(addr); o != nil {
+		return o.selfDestructed
+	}
+	return false
+}
+
+func (v *view) SelfDestruct6780(addr types.Address) {
+	if o := v.get(addr); o != nil && o.created {
+		v.SelfDestruct(addr)
+	}
+}
+
+func (v *view) Exist(addr types.Address) bool { return v.get(addr) != nil }
+
+func (v *view) Empty(addr types.Address) bool {
+	o := v.get(addr)
+	return o == nil || v.empty(addr, o)
+}
+
+func (v *view) AddressInAccessList(addr types.Address) bool {
+	_, ok := v.accessAddrs[addr]
+	return ok
+}
+
+func (v *view) SlotInAccessList(addr types.Address, slot types.Hash) (addressOk bool, slotOk bool) {
+	_, addressOk = v.accessAddrs[addr]
+	if !addressOk {
+		return false, false
+	}
+	_, slotOk = v.accessSlots[slotKey{addr, slot}]
+	return addressOk, slotOk
+}
+
+func (v *view) AddAddressToAccessList(addr types.Address) {
+	if _, ok := v.accessAddrs[addr]; ok {
+		return
+	}
+	v.accessAddrs[addr] = struct{}{}
+	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: addr})
+}
+
+func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
+	v.AddAddressToAccessList(addr)
+	k := slotKey{addr, slot}
+	if _, ok := v.accessSlots[k]; ok {
+		return
+	}
+	v.accessSlots[k] = struct{}{}
+	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: addr, key: slot})
+}
+
+func (v *view) Prepare(rules forks.Rules, sender, coinbase types.Address, dest *types.Address, precompiles []types.Address, txAccesses types.AccessList) {
+	v.refund = 0
+	clear(v.transient)
+	clear(v.accessAddrs)
+	clear(v.accessSlots)
+	if !rules.IsBerlin {
+		return
+	}
+	v.accessAddrs[sender] = struct{}{}
+	if dest != nil {
+		v.accessAddrs[*dest] = struct{}{}
+	}
+	for _, p := range precompiles {
+		v.accessAddrs[p] = struct{}{}
+	}
+	for _, t := range txAccesses {
+		v.accessAddrs[t.Address] = struct{}{}
+		for _, k := range t.StorageKeys {
+			v.accessSlots[slotKey{t.Address, k}] = struct{}{}
+		}
+	}
+	if rules.IsShanghai {
+		v.accessAddrs[coinbase] = struct{}{}
+	}
+}
+
+func (v *view) Snapshot() int { return len(v.journal) }
+
+func (v *view) RevertToSnapshot(id int) {
+	if id < 0 || id > len(v.journal) {
+		panic("parallel: revert to an unknown or invalidated snapshot")
+	}
+	for i := len(v.journal) - 1; i >= id; i-- {
+		v.revert(&v.journal[i])
+		v.journal[i] = jEntry{}
+	}
+	v.journal = v.journal[:id]
+}
+
+func (v *view) revert(e *jEntry) {
+	switch e.kind {
+	case jCreate:
+		v.accounts[e.addr] = e.prevObj
+	case jBalAdd, jBalSub:
+		o := v.accounts[e.addr]
+		target := &o.delta
+		if o.has&hasBalance != 0 {
+			target = &o.balance
+		}
+		if e.kind == jBalAdd {
+			target.Sub(target, &e.amount)
+		} else {
+			target.Add(target, &e.amount)
+		}
+	case jNonce:
+		v.accounts[e.addr].nonce = e.prevU64
+	case jCode:
+		o := v.accounts[e.addr]
+		o.codeHash, o.code = e.prevHash, e.prevCode
+	case jStorage:
+		o := v.accounts[e.addr]
+		if e.prevBool {
+			o.dirty[e.key] = e.prevHash
+		} else {
+			delete(o.dirty, e.key)
+		}
+	case jSelfDestruct:
+		o := v.accounts[e.addr]
+		o.selfDestructed = e.prevBool
+		o.balance, o.delta, o.has = e.prevBal, e.amount, e.prevHas
+	case jCreated:
+		v.accounts[e.addr].created = e.prevBool
+	case jTouch:
+	case jRefund:
+		v.refund = e.prevU64
+	case jAccessAddr:
+		delete(v.accessAddrs, e.addr)
+	case jAccessSlot:
+		delete(v.accessSlots, slotKey{e.addr, e.key})
+	case jTransient:
+		k := slotKey{e.addr, e.key}
+		if e.prevHash == (types.Hash{}) {
+			delete(v.transient, k)
+		} else {
+			v.transient[k] = e.prevHash
+		}
+	case jLog:
+		n := len(v.logs) - 1
+		v.logs[n] = nil
+		v.logs = v.logs[:n]
+	}
+}
+
+// AddLog records a log; its transaction hash and indices are set when the
+// transaction commits.
+func (v *view) AddLog(l *types.Log) {
+	v.logs = append(v.logs, l)
+	v.journal = append(v.journal, jEntry{kind: jLog})
+}
+
+// finalise ends the transaction like statedb.Finalise and returns its write
+// set: for every account the journal names (plus the RIPEMD-160
+// exception), deletion (self-destructed, or EIP-161 empty when
+// deleteEmpty), or the fields and slots that differ from before.
+func (v *view) finalise(deleteEmpty bool) []writeEntry {
+	var addrs []types.Address
+	seen := make(map[types.Address]struct{}, 8)
+	for i := range v.journal {
+		e := &v.journal[i]
+		if e.kind > jTouch {
+			continue
+		}
+		if _, ok := seen[e.addr]; !ok {
+			seen[e.addr] = struct{}{}
+			addrs = append(addrs, e.addr)
+		}
+	}
+	if v.ripemdTouched {
+		if _, ok := seen[ripemdAddr]; !ok {
+			addrs = append(addrs, ripemdAddr)
+		}
+	}
+	var ws []writeEntry
+	for _, addr := range addrs {
+		o := v.accounts[addr]
+		if o == nil {
+			continue
+		}
+		existed := v.origExists(addr)
+		deleted := o.selfDestructed
+		if !deleted && deleteEmpty {
+			if o.has&hasBalance == 0 && !o.delta.IsZero() {
+				// Not empty unless the credit exactly cancels the balance
+				// before; checked at commit rather than read now.
+				v.assumes = append(v.assumes, assumption{addr: addr, kind: assumeNonZeroBalance, delta: o.delta})
+			} else {
+				deleted = v.empty(addr, o)
+			}
+		}
+		if deleted {
+			if existed {
+				ws = append(ws,
+					writeEntry{loc: location{addr: addr, kind: locExist}},
+					writeEntry{loc: location{addr: addr, kind: locBalance}},
+					writeEntry{loc: location{addr: addr, kind: locNonce}},
+					writeEntry{loc: location{addr: addr, kind: locCode}, val: mvValue{hash: types.EmptyCodeHash}},
+					writeEntry{loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
+			}
+			continue
+		}
+		whole := !existed || o.fresh // every field is written
+		if existed && o.fresh {
+			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
+		}
+		if !existed {
+			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locExist}, val: mvValue{flag: true}})
+		}
+		if o.has&hasBalance != 0 {
+			if whole || o.balance != *v.origBalance(addr) {
+				ws = append(ws, writeEntry{loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.balance}})
+			}
+		} else if !o.delta.IsZero() {
+			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.delta, flag: true}})
+		}
+		if o.has&hasNonce != 0 && (whole || o.nonce != v.origNonce(addr)) {
+			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locNonce}, val: mvValue{n: o.nonce}})
+		}
+		if o.has&hasCode != 0 && (whole || o.codeHash != v.origCode(addr).codeHash) {
+			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locCode}, val: mvValue{hash: o.codeHash, code: o.code}})
+		}
+		for k, val := range o.dirty {
+			if o.fresh {
+				if val == (types.Hash{}) {
+					continue
+				}
+			} else if val == v.origSlot(addr, k) {
+				continue
+			}
+			ws = append(ws, writeEntry{loc: location{addr: addr, slot: k, kind: locSlot}, val: mvValue{hash: val}})
+		}
+	}
+	return ws
+}
