@@ -37,9 +37,6 @@ func (blake2F) Run(input []byte) ([]byte, error) {
 		return nil, errBlake2FFinal
 	}
 	rounds := binary.BigEndian.Uint32(input[:4])
-	if rounds > maxRunGas {
-		return nil, errTooExpensive
-	}
 	var h [8]uint64
 	var m [16]uint64
 	for i := range h {

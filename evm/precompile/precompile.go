@@ -22,6 +22,14 @@ import (
 
 // Contract is a precompiled contract. The interpreter charges RequiredGas
 // before Run; Run's error means the call fails and consumes all gas.
+//
+// Guarantees of every contract in this package: neither method panics on
+// any input; RequiredGas looks only at what the EIP prices (lengths, a few
+// leading bytes) and saturates at MaxUint64 instead of overflowing; Run
+// returns a freshly allocated output that the caller owns (it never aliases
+// the input, which Run does not retain); Run refuses, with an error, input
+// priced above any gas a call could carry, so a direct call on hostile
+// input cannot allocate or compute without bound.
 type Contract interface {
 	RequiredGas(input []byte) uint64
 	Run(input []byte) ([]byte, error)
