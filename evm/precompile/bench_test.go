@@ -8,7 +8,10 @@ import (
 
 	bls "github.com/consensys/gnark-crypto/ecc/bls12-381"
 	"github.com/consensys/gnark-crypto/ecc/bls12-381/fr"
+
 	"github.com/consensys/gnark-crypto/ecc/bn254"
+	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/types"
 )
 
 // Each benchmark reports gas/s: how much of the EIP's price the contract
@@ -171,3 +174,12 @@ func BenchmarkBLSMapFp2ToG2(b *testing.B) {
 }
 
 func itoa(k int) string { return "k=" + big.NewInt(int64(k)).String() }
+
+func BenchmarkLookup(b *testing.B) {
+	s := ForRules(forks.RulesFor(forks.Prague))
+	addrs := []types.Address{lowAddress(0x01), lowAddress(0x11), lowAddress(0x12), {0x12, 0x34}}
+	b.ReportAllocs()
+	for i := 0; i < b.N; i++ {
+		s.Lookup(addrs[i&3])
+	}
+}

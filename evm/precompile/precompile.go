@@ -16,6 +16,8 @@
 package precompile
 
 import (
+	"encoding/binary"
+
 	"github.com/plasmaxpl/engine/evm/forks"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -45,10 +47,10 @@ type Set struct {
 
 // Lookup returns the precompile at addr, if any.
 func (s *Set) Lookup(addr types.Address) (Contract, bool) {
-	for _, b := range addr[:types.AddressLength-1] {
-		if b != 0 {
-			return nil, false
-		}
+	hi := binary.LittleEndian.Uint64(addr[0:8]) | binary.LittleEndian.Uint64(addr[8:16]) |
+		uint64(binary.LittleEndian.Uint16(addr[16:18])) | uint64(addr[18])
+	if hi != 0 {
+		return nil, false
 	}
 	c := s.byLow[addr[types.AddressLength-1]]
 	return c, c != nil
