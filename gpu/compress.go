@@ -333,9 +333,19 @@ func DecompressBatch(b []byte, maxTotal int) ([][]byte, error) {
 	if err != nil {
 		return nil, err
 	}
+	payloads := make([][]byte, len(entries))
+	payloadAt := batchHeaderSize + batchEntrySize*len(entries)
+	for i, e := range entries {
+		payloads[i] = b[payloadAt : payloadAt+int(e.csize)]
+		payloadAt += int(e.csize)
+		// Each payload's own size field must agree with the table before
+		// anything is allocated for it.
+		if err := checkDeclaredSize(info.Codec, payloads[i], int(e.usize)); err != nil {
+			return nil, fmt.Errorf("%w: chunk %d: %v", ErrCorrupt, i, err)
+		}
+	}
 	buf := make([]byte, info.Uncompressed)
 	chunks := make([][]byte, len(entries))
-	payloadAt := batchHeaderSize + batchEntrySize*len(entries)
 	at := 0
 	for i, e := range entries {
 		chunks[i] = buf[at : at+int(e.usize) : at+int(e.usize)]
@@ -347,11 +357,6 @@ func DecompressBatch(b []byte, maxTotal int) ([][]byte, error) {
 		if errs[i] != nil {
 			errs[i] = fmt.Errorf("%w: chunk %d: %v", ErrCorrupt, i, errs[i])
 		}
-	}
-	payloads := make([][]byte, len(entries))
-	for i, e := range entries {
-		payloads[i] = b[payloadAt : payloadAt+int(e.csize)]
-		payloadAt += int(e.csize)
 	}
 	if info.Uncompressed < 1<<20 || info.Codec == CodecNone {
 		for i := range entries {
@@ -366,11 +371,11 @@ func DecompressBatch(b []byte, maxTotal int) ([][]byte, error) {
 	return chunks, nil
 }
 
-// decodeChunk decodes payload into dst, which has exactly the declared size.
-func decodeChunk(codec Codec, payload, dst []byte) error {
-	if len(payload) == len(dst) {
-		copy(dst, payload) // stored
-		return nil
+// checkDeclaredSize checks the size a compressed payload declares in its own
+// header against the batch's table.
+func checkDeclaredSize(codec Codec, payload []byte, usize int) error {
+	if len(payload) == usize {
+		return nil // stored
 	}
 	switch codec {
 	case CodecSnappy, CodecGPUSnappy, CodecS2:
@@ -378,9 +383,34 @@ func decodeChunk(codec Codec, payload, dst []byte) error {
 		if err != nil {
 			return err
 		}
-		if n != len(dst) {
-			return fmt.Errorf("block decodes to %d bytes, table says %d", n, len(dst))
+		if n != usize {
+			return fmt.Errorf("block declares %d bytes, table says %d", n, usize)
 		}
+	case CodecZstd:
+		var h zstd.Header
+		if err := h.Decode(payload); err != nil {
+			return err
+		}
+		if !h.HasFCS || h.FrameContentSize != uint64(usize) {
+			return fmt.Errorf("zstd frame declares %d bytes (known: %v), table says %d", h.FrameContentSize, h.HasFCS, usize)
+		}
+	default:
+		return fmt.Errorf("codec %v cannot hold a %d-byte chunk in %d bytes", codec, usize, len(payload))
+	}
+	return nil
+}
+
+// decodeChunk decodes payload into dst, which has exactly the declared size.
+func decodeChunk(codec Codec, payload, dst []byte) error {
+	if len(payload) == len(dst) {
+		copy(dst, payload) // stored
+		return nil
+	}
+	if err := checkDeclaredSize(codec, payload, len(dst)); err != nil {
+		return err
+	}
+	switch codec {
+	case CodecSnappy, CodecGPUSnappy, CodecS2:
 		out, err := s2.Decode(dst, payload)
 		if err != nil {
 			return err
@@ -390,13 +420,6 @@ func decodeChunk(codec Codec, payload, dst []byte) error {
 		}
 		return nil
 	case CodecZstd:
-		var h zstd.Header
-		if err := h.Decode(payload); err != nil {
-			return err
-		}
-		if !h.HasFCS || h.FrameContentSize != uint64(len(dst)) {
-			return fmt.Errorf("zstd frame declares %d bytes (known: %v), table says %d", h.FrameContentSize, h.HasFCS, len(dst))
-		}
 		out, err := zstdDecoder().DecodeAll(payload, dst[:0])
 		if err != nil {
 			return err
