@@ -22,6 +22,21 @@ static uint32_t host_snappy_chunk(const uint8_t *src, uint32_t n, uint32_t seg_l
 	uint16_t table[1 << SNP_MAX_TABLE_BITS];
 	return snp_compress_chunk(src, n, seg_len, lookback, dst, table);
 }
+
+// Runs snappy_compress_chunks' phases for one chunk as a block of nthreads
+// threads would, one thread after another within each phase.
+static uint32_t host_snappy_kernel(const uint8_t *src, uint32_t n, uint32_t seg_len,
+				   uint32_t lookback, uint32_t nthreads,
+				   uint8_t *tmp, uint8_t *dst, uint32_t *seg_out)
+{
+	uint16_t table[1 << SNP_MAX_TABLE_BITS];
+	for (uint32_t t = 0; t < nthreads; t++)
+		snp_phase_compress(src, n, seg_len, lookback, tmp, seg_out, t, nthreads, table);
+	uint32_t total = snp_phase_layout(n, seg_len, dst, seg_out);
+	for (uint32_t t = 0; t < nthreads; t++)
+		snp_phase_pack(n, seg_len, tmp, dst, seg_out, total, t, nthreads);
+	return total;
+}
 */
 import "C"
 
@@ -71,4 +86,21 @@ func HostSnappyChunk(src []byte, segLen, lookback int) ([]byte, error) {
 	n := C.host_snappy_chunk(sp, C.uint32_t(len(src)), C.uint32_t(segLen), C.uint32_t(lookback),
 		(*C.uint8_t)(unsafe.Pointer(&dst[0])))
 	return dst[:n], nil
+}
+
+// hostSnappyKernel runs the Snappy kernel's per-block phases on the host for
+// one chunk, as a block of nthreads threads would.
+func hostSnappyKernel(src []byte, segLen, lookback, nthreads int) []byte {
+	bound := SnappyChunkBound(len(src), segLen)
+	tmp := make([]byte, bound)
+	dst := make([]byte, bound)
+	segOut := make([]uint32, max(SnappySegments(len(src), segLen), 1))
+	var sp *C.uint8_t
+	if len(src) > 0 {
+		sp = (*C.uint8_t)(unsafe.Pointer(&src[0]))
+	}
+	n := C.host_snappy_kernel(sp, C.uint32_t(len(src)), C.uint32_t(segLen), C.uint32_t(lookback),
+		C.uint32_t(nthreads), (*C.uint8_t)(unsafe.Pointer(&tmp[0])), (*C.uint8_t)(unsafe.Pointer(&dst[0])),
+		(*C.uint32_t)(unsafe.Pointer(&segOut[0])))
+	return dst[:n]
 }

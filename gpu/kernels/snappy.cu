@@ -16,6 +16,7 @@ extern "C" __global__ void snappy_compress_chunks(
 	const uint64_t *__restrict__ dst_off, uint32_t *__restrict__ dst_len)
 {
 	extern __shared__ uint32_t seg_out[];
+	__shared__ uint32_t total;
 	uint16_t table[1 << SNP_MAX_TABLE_BITS];
 
 	uint32_t c = blockIdx.x;
@@ -23,34 +24,16 @@ extern "C" __global__ void snappy_compress_chunks(
 		return;
 	const uint8_t *in = src + src_off[c];
 	uint32_t len = src_off[c + 1] - src_off[c];
-	uint32_t nseg = snp_segments(len, seg_len);
-	uint32_t slot = snp_segment_bound(seg_len);
 	uint8_t *tmp = scratch + dst_off[c];
 	uint8_t *out = dst + dst_off[c];
 
-	for (uint32_t s = threadIdx.x; s < nseg; s += blockDim.x) {
-		uint32_t start = s * seg_len;
-		uint32_t end = len - start > seg_len ? start + seg_len : len;
-		seg_out[s] = snp_compress_segment(in, start, end, lookback,
-						  tmp + (uint64_t)s * slot, table);
-	}
+	snp_phase_compress(in, len, seg_len, lookback, tmp, seg_out,
+			   threadIdx.x, blockDim.x, table);
 	__syncthreads();
 	if (threadIdx.x == 0) {
-		// Turn segment sizes into output positions.
-		uint32_t d = snp_put_varint(out, len);
-		for (uint32_t s = 0; s < nseg; s++) {
-			uint32_t size = seg_out[s];
-			seg_out[s] = d;
-			d += size;
-		}
-		dst_len[c] = d;
+		total = snp_phase_layout(len, seg_len, out, seg_out);
+		dst_len[c] = total;
 	}
 	__syncthreads();
-	for (uint32_t s = threadIdx.x; s < nseg; s += blockDim.x) {
-		uint32_t at = seg_out[s];
-		uint32_t size = (s + 1 < nseg ? seg_out[s + 1] : dst_len[c]) - at;
-		const uint8_t *from = tmp + (uint64_t)s * slot;
-		for (uint32_t i = 0; i < size; i++)
-			out[at + i] = from[i];
-	}
+	snp_phase_pack(len, seg_len, tmp, out, seg_out, total, threadIdx.x, blockDim.x);
 }

@@ -213,4 +213,56 @@ PK_FN uint32_t snp_compress_chunk(const uint8_t *src, uint32_t n,
 	return d;
 }
 
+// The kernel's work on one chunk in three phases, between which the thread
+// block synchronises. Written here so the host harness can run the phases
+// one after another for every thread index and check the kernel's
+// bookkeeping, not only the compressor.
+//
+// Phase 1, every thread: compress segments tid, tid+nthreads, ... of
+// in[0:len) into their slots of tmp (snp_segment_bound(seg_len) bytes
+// each) and record their sizes in seg_out.
+PK_FN void snp_phase_compress(const uint8_t *in, uint32_t len, uint32_t seg_len,
+			      uint32_t lookback, uint8_t *tmp, uint32_t *seg_out,
+			      uint32_t tid, uint32_t nthreads, uint16_t *table)
+{
+	uint32_t nseg = snp_segments(len, seg_len), slot = snp_segment_bound(seg_len);
+	for (uint32_t s = tid; s < nseg; s += nthreads) {
+		uint32_t start = s * seg_len;
+		uint32_t end = len - start > seg_len ? start + seg_len : len;
+		seg_out[s] = snp_compress_segment(in, start, end, lookback,
+						  tmp + (uint64_t)s * slot, table);
+	}
+}
+
+// Phase 2, one thread: write the preamble to out, turn segment sizes into
+// output positions, and return the block's length.
+PK_FN uint32_t snp_phase_layout(uint32_t len, uint32_t seg_len, uint8_t *out,
+				uint32_t *seg_out)
+{
+	uint32_t nseg = snp_segments(len, seg_len);
+	uint32_t d = snp_put_varint(out, len);
+	for (uint32_t s = 0; s < nseg; s++) {
+		uint32_t size = seg_out[s];
+		seg_out[s] = d;
+		d += size;
+	}
+	return d;
+}
+
+// Phase 3, every thread: copy segments tid, tid+nthreads, ... from their
+// slots in tmp to their positions in out; total is phase 2's result.
+PK_FN void snp_phase_pack(uint32_t len, uint32_t seg_len, const uint8_t *tmp,
+			  uint8_t *out, const uint32_t *seg_out, uint32_t total,
+			  uint32_t tid, uint32_t nthreads)
+{
+	uint32_t nseg = snp_segments(len, seg_len), slot = snp_segment_bound(seg_len);
+	for (uint32_t s = tid; s < nseg; s += nthreads) {
+		uint32_t at = seg_out[s];
+		uint32_t size = (s + 1 < nseg ? seg_out[s + 1] : total) - at;
+		const uint8_t *from = tmp + (uint64_t)s * slot;
+		for (uint32_t i = 0; i < size; i++)
+			out[at + i] = from[i];
+	}
+}
+
 #endif
