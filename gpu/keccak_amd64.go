@@ -4,6 +4,7 @@ package gpu
 
 import (
 	"sync"
+	"unsafe"
 
 	"golang.org/x/sys/cpu"
 
@@ -45,12 +46,53 @@ func (avx2Hasher) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
 // avx512Hasher hashes 8 messages at a time with AVX-512.
 type avx512Hasher struct{}
 
+// shortX8 says whether keccakShortX8 may run: it needs byte-masked loads
+// (AVX512BW) and BZHI (BMI2) beyond the AVX512F of keccakBlockX8. Tests
+// turn it off to cover the general path alone.
+var shortX8 = cpu.X86.HasAVX512BW && cpu.X86.HasBMI2
+
 // Name implements BatchHasher.
 func (avx512Hasher) Name() string { return "avx512" }
 
-// HashBatch implements BatchHasher.
+// HashBatch implements BatchHasher. Runs of 8 consecutive messages shorter
+// than a block (keys, leaves: the bulk of a trie commit) are hashed whole
+// by keccakShortX8; the rest go through the lane scheduler.
 func (avx512Hasher) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
+	n := min(len(offsets)-1, len(out))
+	if n <= 0 {
+		return
+	}
 	s := spongePool.Get().(*sponges)
-	s.hashBatch(8, data, offsets, out)
+	done := 0 // messages before done are hashed
+	if shortX8 {
+		base := unsafe.SliceData(data)
+		for i := 0; i+8 <= n; i += 8 {
+			group := (*[9]uint32)(offsets[i : i+9])
+			if !shortGroup(len(data), group) {
+				continue
+			}
+			if done < i {
+				s.hashBatch(8, data, offsets[done:i+1], out[done:i])
+			}
+			keccakShortX8((*[256]byte)(unsafe.Pointer(&out[i])), base, group)
+			done = i + 8
+		}
+	}
+	s.hashBatch(8, data, offsets[done:n+1], out[done:n])
 	spongePool.Put(s)
+}
+
+// shortGroup reports whether the 8 messages that offsets delimit are well
+// formed and each shorter than a block.
+func shortGroup(dataLen int, offsets *[9]uint32) bool {
+	if uint64(offsets[8]) > uint64(dataLen) {
+		return false
+	}
+	for k := 0; k < 8; k++ {
+		// A decreasing pair wraps around to a huge length.
+		if offsets[k+1]-offsets[k] >= keccakRate {
+			return false
+		}
+	}
+	return true
 }

@@ -97,14 +97,29 @@ func main() {
 			DATA(32*half+8*w, U64(v))
 		}
 	}
+	wordIdx := GLOBL("keccakWordIdx", RODATA|NOPTR)
+	for w := 0; w < 17; w++ {
+		DATA(8*w, U64(w))
+	}
+	one := GLOBL("keccakOne", RODATA|NOPTR)
+	DATA(0, U64(1))
+	seven := GLOBL("keccakSeven", RODATA|NOPTR)
+	DATA(0, U64(7))
+	pad80 := GLOBL("keccakPad80", RODATA|NOPTR)
+	DATA(0, U64(0x80<<56))
 	genX4(rc4, masks)
 	genX8(rc)
+	genShortX8(rc, wordIdx, one, seven, pad80)
 	Generate()
 }
 
-// genX8 is the 8-lane AVX-512 permutation. The whole state lives in Z0-Z24;
-// rho is done in place and pi is a renaming of registers, so the 24 rounds
-// are unrolled and each round sees a different register assignment.
+// zmm lists the 32 AVX-512 registers.
+var zmm = []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12,
+	Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26,
+	Z27, Z28, Z29, Z30, Z31}
+
+// genX8 is the 8-lane AVX-512 absorb and permutation. The whole state lives
+// in Z0-Z24 during the permutation.
 func genX8(rc Mem) {
 	TEXT("keccakBlockX8", NOSPLIT, "func(a *[200]uint64, blocks *[8]*byte, keep uint8)")
 	Pragma("noescape")
@@ -116,17 +131,8 @@ func genX8(rc Mem) {
 	kg := Load(Param("keep"), GP32())
 	KMOVW(kg, K1)
 
-	zmm := []VecPhysical{Z0, Z1, Z2, Z3, Z4, Z5, Z6, Z7, Z8, Z9, Z10, Z11, Z12,
-		Z13, Z14, Z15, Z16, Z17, Z18, Z19, Z20, Z21, Z22, Z23, Z24, Z25, Z26,
-		Z27, Z28, Z29, Z30, Z31}
 	var a [25]VecPhysical
 	copy(a[:], zmm)
-	free := append([]VecPhysical(nil), zmm[25:]...)
-	take := func() VecPhysical {
-		r := free[0]
-		free = free[1:]
-		return r
-	}
 
 	Comment("Absorb: words 0-15 by two 8x8 transposes of the lanes' blocks.")
 	var ptr [8]GPVirtual
@@ -135,28 +141,11 @@ func genX8(rc Mem) {
 		MOVQ(Mem{Base: bp, Disp: 8 * j}, ptr[j])
 	}
 	R := zmm[16:24]
-	T := zmm[24:32]
 	for g := 0; g < 2; g++ {
 		for j := 0; j < 8; j++ {
 			VMOVDQU64(Mem{Base: ptr[j], Disp: 64 * g}, R[j])
 		}
-		// T[2k] holds the even words of lanes 2k and 2k+1, T[2k+1] the odd.
-		for k := 0; k < 4; k++ {
-			VPUNPCKLQDQ(R[2*k+1], R[2*k], T[2*k])
-			VPUNPCKHQDQ(R[2*k+1], R[2*k], T[2*k+1])
-		}
-		// 128-bit lane shuffles: 0x88 takes halves (0, 2), 0xDD (1, 3).
-		for h := 0; h < 2; h++ {
-			t := T[4*h:]
-			VSHUFI64X2(U8(0x88), t[2], t[0], R[4*h+0]) // words 0, 4
-			VSHUFI64X2(U8(0xDD), t[2], t[0], R[4*h+1]) // words 2, 6
-			VSHUFI64X2(U8(0x88), t[3], t[1], R[4*h+2]) // words 1, 5
-			VSHUFI64X2(U8(0xDD), t[3], t[1], R[4*h+3]) // words 3, 7
-		}
-		for k, w := range [][2]int{{0, 4}, {2, 6}, {1, 5}, {3, 7}} {
-			VSHUFI64X2(U8(0x88), R[4+k], R[k], a[8*g+w[0]])
-			VSHUFI64X2(U8(0xDD), R[4+k], R[k], a[8*g+w[1]])
-		}
+		transpose8(R, zmm[24:32], a[8*g:8*g+8])
 		for w := 8 * g; w < 8*g+8; w++ {
 			VPXORQ(p.Offset(64*w), a[w], K1, a[w])
 		}
@@ -172,6 +161,175 @@ func genX8(rc Mem) {
 		VMOVDQU64_Z(p.Offset(64*w), K1, a[w])
 	}
 
+	a = permute8(a, rc)
+	Comment("Store the state.")
+	for i := range a {
+		VMOVDQU64(a[i], p.Offset(64*i))
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// genShortX8 hashes 8 messages shorter than a block each, start to finish:
+// masked byte loads (nothing past a message is read), padding by vector
+// compares, the permutation, and the digests transposed back to bytes.
+func genShortX8(rc, wordIdx, one, seven, pad80 Mem) {
+	TEXT("keccakShortX8", NOSPLIT, "func(out *[256]byte, base *byte, offsets *[9]uint32)")
+	Pragma("noescape")
+	Doc("keccakShortX8 writes Keccak-256 of base[offsets[j]:offsets[j+1]] to",
+		"out[32j:32j+32] for j < 8. Every message must be shorter than 136 bytes.")
+	outp := Load(Param("out"), GP64())
+	base := Load(Param("base"), GP64())
+	offs := Load(Param("offsets"), GP64())
+	local := AllocLocal(128) // lane j: pointer at 16j, length at 16j+8
+
+	Comment("Each lane's start and length.")
+	for j := 0; j < 8; j++ {
+		lo, hi := GP64(), GP64()
+		MOVL(Mem{Base: offs, Disp: 4 * j}, lo.As32())
+		MOVL(Mem{Base: offs, Disp: 4*j + 4}, hi.As32())
+		SUBQ(lo, hi)
+		ADDQ(base, lo)
+		MOVQ(lo, local.Offset(16*j))
+		MOVQ(hi, local.Offset(16*j+8))
+	}
+	ones := GP64()
+	MOVQ(I64(-1), ones)
+	// rowMask sets K1 to the bytes of lane j at or after byte start that
+	// belong to its message.
+	rowMask := func(j, start int) {
+		n, zero := GP64(), GP64()
+		MOVQ(local.Offset(16*j+8), n)
+		if start > 0 {
+			XORQ(zero, zero)
+			SUBQ(U32(start), n)
+			CMOVQLT(zero, n)
+		}
+		m := GP64()
+		BZHIQ(n, ones, m)
+		KMOVQ(m, K1)
+	}
+
+	var a [25]VecPhysical
+	copy(a[:], zmm)
+	R := zmm[16:24]
+	for g := 0; g < 2; g++ {
+		Commentf("Bytes %d-%d of each lane, transposed into words %d-%d.", 64*g, 64*g+63, 8*g, 8*g+7)
+		for j := 0; j < 8; j++ {
+			rowMask(j, 64*g)
+			p := GP64()
+			MOVQ(local.Offset(16*j), p)
+			VMOVDQU8_Z(Mem{Base: p, Disp: 64 * g}, K1, R[j])
+		}
+		transpose8(R, zmm[24:32], a[8*g:8*g+8])
+	}
+	Comment("Bytes 128-135: word 16.")
+	X := []VecPhysical{X16, X17, X18, X19, X20, X21, X22, X23}
+	for j := 0; j < 8; j++ {
+		rowMask(j, 128)
+		p := GP64()
+		MOVQ(local.Offset(16*j), p)
+		VMOVDQU8_Z(Mem{Base: p, Disp: 128}, K1, X[j])
+	}
+	for k := 0; k < 4; k++ {
+		VPUNPCKLQDQ(X[2*k+1], X[2*k], X[2*k])
+	}
+	VINSERTI32X4(U8(1), X[2], Z16, Z16)
+	VINSERTI32X4(U8(2), X[4], Z16, Z16)
+	VINSERTI32X4(U8(3), X[6], Z16, Z16)
+
+	Comment("Padding: 0x01 after each message, 0x80 at byte 135.")
+	L, W, V := Z17, Z18, Z19
+	VPMOVZXDQ(Mem{Base: offs}, L)
+	VPMOVZXDQ(Mem{Base: offs, Disp: 4}, W)
+	VPSUBQ(L, W, L)          // lengths
+	VPSRLQ(U8(3), L, W)      // word holding the 0x01
+	VPANDQ_BCST(seven, L, L) // its byte in that word
+	VPSLLQ(U8(3), L, L)
+	VPBROADCASTQ(one, V)
+	VPSLLVQ(L, V, V)
+	for w := 0; w < 17; w++ {
+		VPCMPEQQ_BCST(wordIdx.Offset(8*w), W, K1)
+		VPXORQ(V, a[w], K1, a[w])
+	}
+	VPXORQ_BCST(pad80, a[16], a[16])
+	for w := 17; w < 25; w++ {
+		VPXORQ(a[w], a[w], a[w])
+	}
+
+	a = permute8(a, rc)
+
+	Comment("Digests: words 0-3 of each lane, back to lane order.")
+	var spare []VecPhysical // every register but those of words 0-3
+	for _, r := range zmm {
+		if r != a[0] && r != a[1] && r != a[2] && r != a[3] {
+			spare = append(spare, r)
+		}
+	}
+	t := spare[0:4]
+	VPUNPCKLQDQ(a[1], a[0], t[0]) // lanes 2k: words 0, 1
+	VPUNPCKHQDQ(a[1], a[0], t[1]) // lanes 2k+1: words 0, 1
+	VPUNPCKLQDQ(a[3], a[2], t[2]) // lanes 2k: words 2, 3
+	VPUNPCKHQDQ(a[3], a[2], t[3]) // lanes 2k+1: words 2, 3
+	e := spare[4:6]
+	o := []VecPhysical{a[0], a[1]}
+	VSHUFI64X2(U8(0x44), t[2], t[0], e[0]) // lanes 0, 2 low; 0, 2 high
+	VSHUFI64X2(U8(0xEE), t[2], t[0], e[1]) // lanes 4, 6
+	VSHUFI64X2(U8(0x44), t[3], t[1], o[0]) // lanes 1, 3
+	VSHUFI64X2(U8(0xEE), t[3], t[1], o[1]) // lanes 5, 7
+	for k := 0; k < 2; k++ {
+		VSHUFI64X2(U8(0x88), o[k], e[k], t[0]) // lanes 4k, 4k+1
+		VSHUFI64X2(U8(0xDD), o[k], e[k], t[1]) // lanes 4k+2, 4k+3
+		VMOVDQU64(t[0], Mem{Base: outp, Disp: 128 * k})
+		VMOVDQU64(t[1], Mem{Base: outp, Disp: 128*k + 64})
+	}
+	VZEROUPPER()
+	RET()
+}
+
+// transpose8 turns rows (8 qwords of lane j in rows[j]) into columns
+// (qword w of every lane in dst[w]), using tmp (8 registers) as scratch.
+// rows is clobbered.
+func transpose8(rows, tmp, dst []VecPhysical) {
+	// tmp[2k] holds the even words of lanes 2k and 2k+1, tmp[2k+1] the odd.
+	for k := 0; k < 4; k++ {
+		VPUNPCKLQDQ(rows[2*k+1], rows[2*k], tmp[2*k])
+		VPUNPCKHQDQ(rows[2*k+1], rows[2*k], tmp[2*k+1])
+	}
+	// 128-bit lane shuffles: 0x88 takes halves (0, 2), 0xDD (1, 3).
+	for h := 0; h < 2; h++ {
+		t := tmp[4*h:]
+		VSHUFI64X2(U8(0x88), t[2], t[0], rows[4*h+0]) // words 0, 4
+		VSHUFI64X2(U8(0xDD), t[2], t[0], rows[4*h+1]) // words 2, 6
+		VSHUFI64X2(U8(0x88), t[3], t[1], rows[4*h+2]) // words 1, 5
+		VSHUFI64X2(U8(0xDD), t[3], t[1], rows[4*h+3]) // words 3, 7
+	}
+	for k, w := range [][2]int{{0, 4}, {2, 6}, {1, 5}, {3, 7}} {
+		VSHUFI64X2(U8(0x88), rows[4+k], rows[k], dst[w[0]])
+		VSHUFI64X2(U8(0xDD), rows[4+k], rows[k], dst[w[1]])
+	}
+}
+
+// permute8 emits the 24 rounds on the state in registers a (word i in
+// a[i]) and returns where each word ends up. Registers not in a are
+// scratch. rho is done in place and pi is a renaming of registers, so the
+// rounds are unrolled and each sees a different register assignment.
+func permute8(a [25]VecPhysical, rc Mem) [25]VecPhysical {
+	var free []VecPhysical
+	for _, r := range zmm {
+		used := false
+		for _, u := range a {
+			used = used || u == r
+		}
+		if !used {
+			free = append(free, r)
+		}
+	}
+	take := func() VecPhysical {
+		r := free[0]
+		free = free[1:]
+		return r
+	}
 	for r := 0; r < rounds; r++ {
 		Commentf("Round %d.", r)
 		// theta
@@ -220,12 +378,7 @@ func genX8(rc Mem) {
 		// iota
 		VPXORQ_BCST(rc.Offset(8*r), a[0], a[0])
 	}
-	Comment("Store the state.")
-	for i := range a {
-		VMOVDQU64(a[i], p.Offset(64*i))
-	}
-	VZEROUPPER()
-	RET()
+	return a
 }
 
 // genX4 is the 4-lane AVX2 permutation. Sixteen YMM registers cannot hold
