@@ -28,6 +28,8 @@ type Stats struct {
 	// sequentially after a commit-time check failed (an invalid
 	// transaction, an assumption that did not hold); -1 when none.
 	SequentialFrom int
+	// SequentialWhy says which check failed at SequentialFrom.
+	SequentialWhy string
 	// Deps[i] lists the transactions whose final writes transaction i's
 	// final reads saw (filled only when requested).
 	Deps [][]int
@@ -292,11 +294,19 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 			panic(r.panicVal)
 		}
 		msg := x.msgs[i]
-		ok := r.err == nil && x.gasLimitLeft(res) >= msg.GasLimit &&
-			(!x.rules.IsCancun || res.BlobGasUsed+r.out.BlobGasUsed <= maxBlobGas) &&
-			x.assumptionsHold(state, r.assumes)
-		if !ok {
-			st.SequentialFrom = i
+		why := ""
+		switch {
+		case r.err != nil:
+			why = "invalid transaction"
+		case x.gasLimitLeft(res) < msg.GasLimit:
+			why = "block gas limit"
+		case x.rules.IsCancun && res.BlobGasUsed+r.out.BlobGasUsed > maxBlobGas:
+			why = "block blob gas"
+		case !x.assumptionsHold(state, r.assumes):
+			why = "assumption"
+		}
+		if why != "" {
+			st.SequentialFrom, st.SequentialWhy = i, why
 			return applySequential(e, state, x.txs, cfg, res, included, i)
 		}
 		applyWrites(state, r.writes)
