@@ -1,0 +1,156 @@
+package main
+
+import (
+	"fmt"
+	"math"
+	"runtime"
+	"sort"
+	"time"
+)
+
+// impl is one implementation of a benchmark: ours (one gpu backend or one
+// worker count) or go-ethereum's. run does a fixed amount of work once and
+// returns how much (gas, bytes, hashes) and how long it took; setup that
+// should not be timed happens inside run before the clock starts.
+type impl struct {
+	name string
+	geth bool
+	// workers is the worker count for executor benchmarks (0: not one).
+	workers int
+	run     func() (work float64, elapsed time.Duration, err error)
+}
+
+// Sample is the throughput of one implementation in one round.
+type Sample struct {
+	Round      int     `json:"round"`
+	Work       float64 `json:"work"`
+	Seconds    float64 `json:"seconds"`
+	Throughput float64 `json:"throughput"`
+}
+
+// Series is every round of one implementation of one benchmark.
+type Series struct {
+	Impl    string   `json:"impl"`
+	Geth    bool     `json:"geth"`
+	Workers int      `json:"workers,omitempty"`
+	Samples []Sample `json:"samples"`
+	Median  float64  `json:"median"`
+	Min     float64  `json:"min"`
+	Max     float64  `json:"max"`
+	// Ratio is this implementation's throughput over go-ethereum's, taken
+	// round by round (same round, back to back) and summarised.
+	RatioMedian float64 `json:"ratio_median,omitempty"`
+	RatioMin    float64 `json:"ratio_min,omitempty"`
+	RatioMax    float64 `json:"ratio_max,omitempty"`
+}
+
+// Benchmark is the outcome of one benchmark: every implementation's series.
+type Benchmark struct {
+	Name   string   `json:"name"`
+	Unit   string   `json:"unit"`
+	Note   string   `json:"note,omitempty"`
+	Rounds int      `json:"rounds"`
+	Series []Series `json:"series"`
+	Error  string   `json:"error,omitempty"`
+}
+
+// runAlternating runs every implementation once per round, reversing the
+// order every other round so neither side always runs first (warm caches,
+// GC debt and the other users of this machine then fall on both alike). A
+// warm-up round that is not recorded goes first.
+func runAlternating(name, unit string, scale float64, rounds int, impls []impl) Benchmark {
+	b := Benchmark{Name: name, Unit: unit, Rounds: rounds}
+	series := make([]Series, len(impls))
+	for i, im := range impls {
+		series[i] = Series{Impl: im.name, Geth: im.geth, Workers: im.workers}
+	}
+	for r := -1; r < rounds; r++ {
+		order := make([]int, len(impls))
+		for i := range order {
+			order[i] = i
+		}
+		if r%2 != 0 {
+			for i, j := 0, len(order)-1; i < j; i, j = i+1, j-1 {
+				order[i], order[j] = order[j], order[i]
+			}
+		}
+		for _, i := range order {
+			runtime.GC()
+			work, el, err := impls[i].run()
+			if err != nil {
+				b.Error = fmt.Sprintf("%s: %v", impls[i].name, err)
+				b.Series = series
+				return b
+			}
+			if r < 0 {
+				continue
+			}
+			s := Sample{Round: r, Work: work, Seconds: el.Seconds()}
+			if el > 0 {
+				s.Throughput = work / el.Seconds() / scale
+			}
+			series[i].Samples = append(series[i].Samples, s)
+		}
+	}
+	var gethIdx = -1
+	for i := range series {
+		var v []float64
+		for _, s := range series[i].Samples {
+			v = append(v, s.Throughput)
+		}
+		series[i].Median, series[i].Min, series[i].Max = summarize(v)
+		if series[i].Geth && gethIdx < 0 {
+			gethIdx = i
+		}
+	}
+	if gethIdx >= 0 {
+		for i := range series {
+			if i == gethIdx {
+				continue
+			}
+			var ratios []float64
+			for r := range series[i].Samples {
+				g := series[gethIdx].Samples[r].Throughput
+				if g > 0 {
+					ratios = append(ratios, series[i].Samples[r].Throughput/g)
+				}
+			}
+			series[i].RatioMedian, series[i].RatioMin, series[i].RatioMax = summarize(ratios)
+		}
+	}
+	b.Series = series
+	return b
+}
+
+// summarize returns the median, minimum and maximum of v.
+func summarize(v []float64) (med, lo, hi float64) {
+	if len(v) == 0 {
+		return math.NaN(), math.NaN(), math.NaN()
+	}
+	s := append([]float64(nil), v...)
+	sort.Float64s(s)
+	n := len(s)
+	if n%2 == 1 {
+		med = s[n/2]
+	} else {
+		med = (s[n/2-1] + s[n/2]) / 2
+	}
+	return med, s[0], s[n-1]
+}
+
+// repeatFor calls f until at least min has passed (and at least once),
+// returning the summed work and time. Short operations are repeated so that
+// each sample is long enough for the clock and the scheduler.
+func repeatFor(min time.Duration, f func() (float64, time.Duration, error)) (float64, time.Duration, error) {
+	var work float64
+	var total time.Duration
+	for total < min {
+		w, d, err := f()
+		if err != nil {
+			return 0, 0, err
+		}
+		work += w
+		total += d
+	}
+	return work, total, nil
+}
