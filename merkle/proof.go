@@ -19,7 +19,14 @@ func (t *Trie) Prove(key []byte) ([][]byte, error) {
 	var proof [][]byte
 	n, pos, total := t.root, 0, 2*len(key)
 	for n != nil {
-		if n == t.root || n.refLen == 32 {
+		first := n == t.root
+		if n.kind == kindHash {
+			var err error
+			if n, err = t.loadNode(n); err != nil {
+				return nil, err
+			}
+		}
+		if first || n.refLen == 32 {
 			proof = append(proof, appendNode(nil, n))
 		}
 		switch n.kind {

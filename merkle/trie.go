@@ -35,6 +35,8 @@ const (
 // (see branchNode).
 type node struct {
 	kind nodeKind
+	// flags holds flagStored (see store.go); it fits in padding.
+	flags uint8
 	// refLen is 0 while the node is dirty. Otherwise ref[:refLen] is the
 	// node's reference as a child: its RLP encoding when shorter than 32
 	// bytes, its Keccak-256 when refLen == 32.
@@ -73,6 +75,11 @@ type Trie struct {
 
 	nib   []byte // scratch: the key being inserted or deleted, as nibbles
 	arena *arena // node memory of a private trie; nil for ordinary tries
+
+	// nodes loads the nodes of a trie opened from a store (see Open); err
+	// is the first failure to load one.
+	nodes NodeReader
+	errp  errBox
 }
 
 // New returns an empty trie that hashes with gpu.Default().
@@ -83,7 +90,8 @@ func NewWithHasher(h gpu.BatchHasher) *Trie {
 	return &Trie{owner: ownerSeq.Add(1), hasher: h}
 }
 
-// Len returns the number of keys in the trie.
+// Len returns the number of keys in the trie. For a trie opened from a
+// store it counts only the keys added less those removed since.
 func (t *Trie) Len() int { return t.count }
 
 // Get returns the value stored under key. The returned slice belongs to the
@@ -92,6 +100,11 @@ func (t *Trie) Get(key []byte) ([]byte, bool) {
 	n := t.root
 	pos, total := 0, 2*len(key)
 	for n != nil {
+		if n.kind == kindHash {
+			if n = t.load(n); n == nil {
+				return nil, false
+			}
+		}
 		switch n.kind {
 		case kindLeaf:
 			if total-pos != len(n.key) || !matchNibbles(key, pos, n.key) {
@@ -125,12 +138,20 @@ func (t *Trie) Update(key, value []byte) {
 		t.Delete(key)
 		return
 	}
+	if t.nodes != nil {
+		t.updateStored(key, value)
+		return
+	}
 	t.nib = appendNibbles(t.nib[:0], key)
 	t.root, _ = t.insert(t.root, t.nib, value)
 }
 
 // Delete removes key from the trie; deleting an absent key does nothing.
 func (t *Trie) Delete(key []byte) {
+	if t.nodes != nil {
+		t.updateStored(key, nil)
+		return
+	}
 	t.nib = appendNibbles(t.nib[:0], key)
 	t.root, _ = t.delete(t.root, t.nib)
 }
@@ -142,14 +163,17 @@ func (t *Trie) Copy() *Trie {
 	t.Hash()
 	// Neither trie may now modify the shared nodes in place.
 	t.owner = ownerSeq.Add(1)
-	return &Trie{
+	c := &Trie{
 		root:       t.root,
 		count:      t.count,
 		owner:      ownerSeq.Add(1),
 		hasher:     t.hasher, // the copy never shares t's arena
 		hashedRoot: t.hashedRoot,
 		rootHash:   t.rootHash,
+		nodes:      t.nodes,
 	}
+	c.errp.Store(t.errp.Load())
+	return c
 }
 
 // reset empties the trie, keeping its scratch buffers.
@@ -176,6 +200,7 @@ func (t *Trie) own(n *node) *node {
 		n = c
 	}
 	n.refLen = 0
+	n.flags &^= flagStored
 	return n
 }
 
@@ -294,6 +319,9 @@ func (t *Trie) insert(n *node, key, val []byte) (*node, bool) {
 		t.count++
 		return t.newLeaf(key, val), true
 	}
+	if n.kind == kindHash {
+		n = t.mustLoad(n)
+	}
 	switch n.kind {
 	case kindBranch:
 		if len(key) == 0 {
@@ -386,6 +414,9 @@ func (t *Trie) delete(n *node, key []byte) (*node, bool) {
 	if n == nil {
 		return nil, false
 	}
+	if n.kind == kindHash {
+		n = t.mustLoad(n)
+	}
 	switch n.kind {
 	case kindLeaf:
 		if !bytes.Equal(n.key, key) {
@@ -460,6 +491,9 @@ func (t *Trie) collapse(n *node) *node {
 		return l
 	}
 	c := n.kids[pos]
+	if c.kind == kindHash {
+		c = t.mustLoad(c)
+	}
 	if c.kind == kindBranch {
 		return t.newExt(nibbleKeys[pos:pos+1:pos+1], c)
 	}
