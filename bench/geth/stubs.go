@@ -1,6 +1,5 @@
 package main
 
-func benchMainnet(o *options) []Benchmark    { return nil }
 func benchSynthetic(o *options) []Benchmark  { return nil }
 func benchStateTests(o *options) []Benchmark { return nil }
 func writeReport(o *options, r *Run) error   { return nil }
