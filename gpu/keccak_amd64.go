@@ -39,7 +39,7 @@ func (avx2Hasher) Name() string { return "avx2" }
 // HashBatch implements BatchHasher.
 func (avx2Hasher) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
 	s := spongePool.Get().(*sponges)
-	s.hashBatch(4, data, offsets, out)
+	s.hashBatch(4, data, offsets, out, nil)
 	spongePool.Put(s)
 }
 
@@ -54,45 +54,41 @@ var shortX8 = cpu.X86.HasAVX512BW && cpu.X86.HasBMI2
 // Name implements BatchHasher.
 func (avx512Hasher) Name() string { return "avx512" }
 
-// HashBatch implements BatchHasher. Runs of 8 consecutive messages shorter
-// than a block (keys, leaves: the bulk of a trie commit) are hashed whole
-// by keccakShortX8; the rest go through the lane scheduler.
+// HashBatch implements BatchHasher. Messages shorter than a block (keys,
+// leaves: the bulk of a trie commit) are hashed 8 at a time, start to
+// finish, by keccakShortX8; the others go through the lane scheduler.
 func (avx512Hasher) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
-	n := min(len(offsets)-1, len(out))
-	if n <= 0 {
+	s := spongePool.Get().(*sponges)
+	if !shortX8 {
+		s.hashBatch(8, data, offsets, out, nil)
+		spongePool.Put(s)
 		return
 	}
-	s := spongePool.Get().(*sponges)
-	done := 0 // messages before done are hashed
-	if shortX8 {
-		base := unsafe.SliceData(data)
-		for i := 0; i+8 <= n; i += 8 {
-			group := (*[9]uint32)(offsets[i : i+9])
-			if !shortGroup(len(data), group) {
-				continue
-			}
-			if done < i {
-				s.hashBatch(8, data, offsets[done:i+1], out[done:i])
-			}
-			keccakShortX8((*[256]byte)(unsafe.Pointer(&out[i])), base, group)
-			done = i + 8
-		}
-	}
-	s.hashBatch(8, data, offsets[done:n+1], out[done:n])
-	spongePool.Put(s)
-}
-
-// shortGroup reports whether the 8 messages that offsets delimit are well
-// formed and each shorter than a block.
-func shortGroup(dataLen int, offsets *[9]uint32) bool {
-	if uint64(offsets[8]) > uint64(dataLen) {
-		return false
-	}
-	for k := 0; k < 8; k++ {
+	n := min(len(offsets)-1, len(out))
+	base := unsafe.SliceData(data)
+	long := s.long[:0]
+	k := 0 // messages in the group being filled
+	var group [8]int
+	for i := 0; i < n; i++ {
+		lo, hi := offsets[i], offsets[i+1]
 		// A decreasing pair wraps around to a huge length.
-		if offsets[k+1]-offsets[k] >= keccakRate {
-			return false
+		if hi-lo >= keccakRate || uint64(hi) > uint64(len(data)) {
+			long = append(long, i)
+			continue
+		}
+		s.spans[k], s.spans[8+k] = lo, hi
+		s.outs[k] = (*[32]byte)(&out[i])
+		group[k] = i
+		if k++; k == 8 {
+			keccakShortX8(&s.outs, base, &s.spans)
+			k = 0
 		}
 	}
-	return true
+	long = append(long, group[:k]...)
+	s.outs = [8]*[32]byte{}
+	if len(long) > 0 { // (an empty order would mean every message)
+		s.hashBatch(8, data, offsets, out, long)
+	}
+	s.long = long
+	spongePool.Put(s)
 }

@@ -3468,58 +3468,58 @@ TEXT ·keccakBlockX8(SB), NOSPLIT, $0-17
 	VZEROUPPER
 	RET
 
-// func keccakShortX8(out *[256]byte, base *byte, offsets *[9]uint32)
+// func keccakShortX8(out *[8]*[32]byte, base *byte, spans *[16]uint32)
 // Requires: AVX, AVX512BW, AVX512F, AVX512VL, BMI2, CMOV
 TEXT ·keccakShortX8(SB), NOSPLIT, $128-24
 	MOVQ out+0(FP), AX
 	MOVQ base+8(FP), CX
-	MOVQ offsets+16(FP), DX
+	MOVQ spans+16(FP), DX
 
 	// Each lane's start and length.
 	MOVL (DX), BX
-	MOVL 4(DX), SI
+	MOVL 32(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, (SP)
 	MOVQ SI, 8(SP)
 	MOVL 4(DX), BX
-	MOVL 8(DX), SI
+	MOVL 36(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 16(SP)
 	MOVQ SI, 24(SP)
 	MOVL 8(DX), BX
-	MOVL 12(DX), SI
+	MOVL 40(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 32(SP)
 	MOVQ SI, 40(SP)
 	MOVL 12(DX), BX
-	MOVL 16(DX), SI
+	MOVL 44(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 48(SP)
 	MOVQ SI, 56(SP)
 	MOVL 16(DX), BX
-	MOVL 20(DX), SI
+	MOVL 48(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 64(SP)
 	MOVQ SI, 72(SP)
 	MOVL 20(DX), BX
-	MOVL 24(DX), SI
+	MOVL 52(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 80(SP)
 	MOVQ SI, 88(SP)
 	MOVL 24(DX), BX
-	MOVL 28(DX), SI
+	MOVL 56(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 96(SP)
 	MOVQ SI, 104(SP)
 	MOVL 28(DX), BX
-	MOVL 32(DX), SI
+	MOVL 60(DX), SI
 	SUBQ BX, SI
 	ADDQ CX, BX
 	MOVQ BX, 112(SP)
@@ -3757,7 +3757,7 @@ TEXT ·keccakShortX8(SB), NOSPLIT, $128-24
 
 	// Padding: 0x01 after each message, 0x80 at byte 135.
 	VPMOVZXDQ     (DX), Z17
-	VPMOVZXDQ     4(DX), Z18
+	VPMOVZXDQ     32(DX), Z18
 	VPSUBQ        Z17, Z18, Z17
 	VPSRLQ        $0x03, Z17, Z18
 	VPANDQ.BCST   keccakSeven<>+0(SB), Z17, Z17
@@ -6377,21 +6377,33 @@ TEXT ·keccakShortX8(SB), NOSPLIT, $128-24
 	VPXORQ.BCST keccakRC<>+184(SB), Z0, Z0
 
 	// Digests: words 0-3 of each lane, back to lane order.
-	VPUNPCKLQDQ Z22, Z0, Z1
-	VPUNPCKHQDQ Z22, Z0, Z2
-	VPUNPCKLQDQ Z11, Z19, Z3
-	VPUNPCKHQDQ Z11, Z19, Z4
-	VSHUFI64X2  $0x44, Z3, Z1, Z5
-	VSHUFI64X2  $0xee, Z3, Z1, Z6
-	VSHUFI64X2  $0x44, Z4, Z2, Z0
-	VSHUFI64X2  $0xee, Z4, Z2, Z22
-	VSHUFI64X2  $0x88, Z0, Z5, Z1
-	VSHUFI64X2  $0xdd, Z0, Z5, Z2
-	VMOVDQU64   Z1, (AX)
-	VMOVDQU64   Z2, 64(AX)
-	VSHUFI64X2  $0x88, Z22, Z6, Z1
-	VSHUFI64X2  $0xdd, Z22, Z6, Z2
-	VMOVDQU64   Z1, 128(AX)
-	VMOVDQU64   Z2, 192(AX)
+	VPUNPCKLQDQ   Z22, Z0, Z1
+	VPUNPCKHQDQ   Z22, Z0, Z2
+	VPUNPCKLQDQ   Z11, Z19, Z3
+	VPUNPCKHQDQ   Z11, Z19, Z4
+	VSHUFI64X2    $0x44, Z3, Z1, Z5
+	VSHUFI64X2    $0xee, Z3, Z1, Z6
+	VSHUFI64X2    $0x44, Z4, Z2, Z0
+	VSHUFI64X2    $0xee, Z4, Z2, Z22
+	VSHUFI64X2    $0x88, Z0, Z5, Z1
+	VSHUFI64X2    $0xdd, Z0, Z5, Z2
+	MOVQ          (AX), CX
+	MOVQ          8(AX), DX
+	VMOVDQU       Y1, (CX)
+	VEXTRACTI64X4 $0x01, Z1, (DX)
+	MOVQ          16(AX), CX
+	MOVQ          24(AX), DX
+	VMOVDQU       Y2, (CX)
+	VEXTRACTI64X4 $0x01, Z2, (DX)
+	VSHUFI64X2    $0x88, Z22, Z6, Z1
+	VSHUFI64X2    $0xdd, Z22, Z6, Z2
+	MOVQ          32(AX), CX
+	MOVQ          40(AX), DX
+	VMOVDQU       Y1, (CX)
+	VEXTRACTI64X4 $0x01, Z1, (DX)
+	MOVQ          48(AX), CX
+	MOVQ          56(AX), AX
+	VMOVDQU       Y2, (CX)
+	VEXTRACTI64X4 $0x01, Z2, (AX)
 	VZEROUPPER
 	RET

@@ -29,12 +29,23 @@ type sponges struct {
 	pos    [maxLanes]int  // next byte of data to absorb
 	end    [maxLanes]int  // end of the lane's message in data
 	last   [maxLanes]bool // blocks[j] is the final (padded) block
+
+	// For keccakShortX8: the group being filled and where its digests go.
+	spans [16]uint32 // starts of the 8 messages, then their ends
+	outs  [8]*[32]byte
+	// long lists the messages left to the lane scheduler.
+	long []int
 }
 
-func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []types.Hash) {
+// hashBatch hashes messages with the lane kernels: message order[k] for
+// k < len(order), or every message in turn when order is nil.
+func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []types.Hash, order []int) {
 	n := len(offsets) - 1
 	if n > len(out) {
 		n = len(out)
+	}
+	if order != nil {
+		n = len(order)
 	}
 	if n <= 0 {
 		return
@@ -42,7 +53,7 @@ func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []type
 	next, active := 0, 0
 	keep := uint8(0) // bit j set: lane j continues its message
 	for j := 0; j < lanes; j++ {
-		if next = s.start(j, next, n, data, offsets, out); s.msg[j] >= 0 {
+		if next = s.start(j, next, n, data, offsets, out, order); s.msg[j] >= 0 {
 			active++
 		}
 	}
@@ -63,7 +74,7 @@ func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []type
 			case s.last[j]:
 				s.digest(lanes, j, &out[s.msg[j]])
 				keep &^= 1 << j
-				if next = s.start(j, next, n, data, offsets, out); s.msg[j] < 0 {
+				if next = s.start(j, next, n, data, offsets, out, order); s.msg[j] < 0 {
 					active--
 				}
 			default:
@@ -73,18 +84,22 @@ func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []type
 	}
 }
 
-// start gives lane j the first well-formed message at or after index next
-// and points it at its first block. Malformed messages get the zero Hash.
-// It returns the index after the message taken; the lane is idle (msg -1,
-// reading its pad block) when none is left.
-func (s *sponges) start(j, next, n int, data []byte, offsets []uint32, out []types.Hash) int {
+// start gives lane j the first well-formed message at or after position
+// next of the schedule and points it at its first block. Malformed messages
+// get the zero Hash. It returns the position after the message taken; the
+// lane is idle (msg -1, reading its pad block) when none is left.
+func (s *sponges) start(j, next, n int, data []byte, offsets []uint32, out []types.Hash, order []int) int {
 	for ; next < n; next++ {
-		lo, hi := int(offsets[next]), int(offsets[next+1])
+		m := next
+		if order != nil {
+			m = order[next]
+		}
+		lo, hi := int(offsets[m]), int(offsets[m+1])
 		if lo > hi || hi > len(data) {
-			out[next] = types.Hash{}
+			out[m] = types.Hash{}
 			continue
 		}
-		s.msg[j], s.pos[j], s.end[j] = next, lo, hi
+		s.msg[j], s.pos[j], s.end[j] = m, lo, hi
 		s.nextBlock(j, data)
 		return next + 1
 	}

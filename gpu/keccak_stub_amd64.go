@@ -18,8 +18,8 @@ func keccakBlockX4(a *[100]uint64, blocks *[4]*byte, keep *[4]uint64)
 //go:noescape
 func keccakBlockX8(a *[200]uint64, blocks *[8]*byte, keep uint8)
 
-// keccakShortX8 writes Keccak-256 of base[offsets[j]:offsets[j+1]] to
-// out[32j:32j+32] for j < 8. Every message must be shorter than 136 bytes.
+// keccakShortX8 writes Keccak-256 of base[spans[j]:spans[8+j]] to *out[j]
+// for j < 8. Every message must be shorter than 136 bytes.
 //
 //go:noescape
-func keccakShortX8(out *[256]byte, base *byte, offsets *[9]uint32)
+func keccakShortX8(out *[8]*[32]byte, base *byte, spans *[16]uint32)

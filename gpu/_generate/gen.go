@@ -174,20 +174,20 @@ func genX8(rc Mem) {
 // masked byte loads (nothing past a message is read), padding by vector
 // compares, the permutation, and the digests transposed back to bytes.
 func genShortX8(rc, wordIdx, one, seven, pad80 Mem) {
-	TEXT("keccakShortX8", NOSPLIT, "func(out *[256]byte, base *byte, offsets *[9]uint32)")
+	TEXT("keccakShortX8", NOSPLIT, "func(out *[8]*[32]byte, base *byte, spans *[16]uint32)")
 	Pragma("noescape")
-	Doc("keccakShortX8 writes Keccak-256 of base[offsets[j]:offsets[j+1]] to",
-		"out[32j:32j+32] for j < 8. Every message must be shorter than 136 bytes.")
+	Doc("keccakShortX8 writes Keccak-256 of base[spans[j]:spans[8+j]] to *out[j]",
+		"for j < 8. Every message must be shorter than 136 bytes.")
 	outp := Load(Param("out"), GP64())
 	base := Load(Param("base"), GP64())
-	offs := Load(Param("offsets"), GP64())
+	offs := Load(Param("spans"), GP64())
 	local := AllocLocal(128) // lane j: pointer at 16j, length at 16j+8
 
 	Comment("Each lane's start and length.")
 	for j := 0; j < 8; j++ {
 		lo, hi := GP64(), GP64()
 		MOVL(Mem{Base: offs, Disp: 4 * j}, lo.As32())
-		MOVL(Mem{Base: offs, Disp: 4*j + 4}, hi.As32())
+		MOVL(Mem{Base: offs, Disp: 32 + 4*j}, hi.As32())
 		SUBQ(lo, hi)
 		ADDQ(base, lo)
 		MOVQ(lo, local.Offset(16*j))
@@ -241,7 +241,7 @@ func genShortX8(rc, wordIdx, one, seven, pad80 Mem) {
 	Comment("Padding: 0x01 after each message, 0x80 at byte 135.")
 	L, W, V := Z17, Z18, Z19
 	VPMOVZXDQ(Mem{Base: offs}, L)
-	VPMOVZXDQ(Mem{Base: offs, Disp: 4}, W)
+	VPMOVZXDQ(Mem{Base: offs, Disp: 32}, W)
 	VPSUBQ(L, W, L)          // lengths
 	VPSRLQ(U8(3), L, W)      // word holding the 0x01
 	VPANDQ_BCST(seven, L, L) // its byte in that word
@@ -280,8 +280,13 @@ func genShortX8(rc, wordIdx, one, seven, pad80 Mem) {
 	for k := 0; k < 2; k++ {
 		VSHUFI64X2(U8(0x88), o[k], e[k], t[0]) // lanes 4k, 4k+1
 		VSHUFI64X2(U8(0xDD), o[k], e[k], t[1]) // lanes 4k+2, 4k+3
-		VMOVDQU64(t[0], Mem{Base: outp, Disp: 128 * k})
-		VMOVDQU64(t[1], Mem{Base: outp, Disp: 128*k + 64})
+		for h := 0; h < 2; h++ {
+			p0, p1 := GP64(), GP64()
+			MOVQ(Mem{Base: outp, Disp: 8 * (4*k + 2*h)}, p0)
+			MOVQ(Mem{Base: outp, Disp: 8 * (4*k + 2*h + 1)}, p1)
+			VMOVDQU(t[h].AsY(), Mem{Base: p0})
+			VEXTRACTI64X4(U8(1), t[h], Mem{Base: p1})
+		}
 	}
 	VZEROUPPER()
 	RET()
