@@ -39,7 +39,7 @@ func (avx2Hasher) Name() string { return "avx2" }
 // HashBatch implements BatchHasher.
 func (avx2Hasher) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
 	s := spongePool.Get().(*sponges)
-	s.hashBatch(4, data, offsets, out, nil)
+	s.hashBatch(4, data, offsets, out, 0)
 	spongePool.Put(s)
 }
 
@@ -60,35 +60,32 @@ func (avx512Hasher) Name() string { return "avx512" }
 func (avx512Hasher) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
 	s := spongePool.Get().(*sponges)
 	if !shortX8 {
-		s.hashBatch(8, data, offsets, out, nil)
+		s.hashBatch(8, data, offsets, out, 0)
 		spongePool.Put(s)
 		return
 	}
 	n := min(len(offsets)-1, len(out))
 	base := unsafe.SliceData(data)
-	long := s.long[:0]
-	k := 0 // messages in the group being filled
-	var group [8]int
+	k := 0         // messages in the group being filled
+	shortDone := 0 // short messages before it are hashed
+	long := false  // some message is left to the lane scheduler
 	for i := 0; i < n; i++ {
 		lo, hi := offsets[i], offsets[i+1]
 		// A decreasing pair wraps around to a huge length.
 		if hi-lo >= keccakRate || uint64(hi) > uint64(len(data)) {
-			long = append(long, i)
+			long = true
 			continue
 		}
 		s.spans[k], s.spans[8+k] = lo, hi
 		s.outs[k] = (*[32]byte)(&out[i])
-		group[k] = i
 		if k++; k == 8 {
 			keccakShortX8(&s.outs, base, &s.spans)
-			k = 0
+			k, shortDone = 0, i+1
 		}
 	}
-	long = append(long, group[:k]...)
 	s.outs = [8]*[32]byte{}
-	if len(long) > 0 { // (an empty order would mean every message)
-		s.hashBatch(8, data, offsets, out, long)
+	if long || k > 0 {
+		s.hashBatch(8, data, offsets, out, shortDone)
 	}
-	s.long = long
 	spongePool.Put(s)
 }

@@ -33,19 +33,15 @@ type sponges struct {
 	// For keccakShortX8: the group being filled and where its digests go.
 	spans [16]uint32 // starts of the 8 messages, then their ends
 	outs  [8]*[32]byte
-	// long lists the messages left to the lane scheduler.
-	long []int
 }
 
-// hashBatch hashes messages with the lane kernels: message order[k] for
-// k < len(order), or every message in turn when order is nil.
-func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []types.Hash, order []int) {
+// hashBatch hashes the batch with the lane kernels, leaving out the
+// well-formed messages shorter than a block that come before shortDone
+// (keccakShortX8 has hashed those).
+func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []types.Hash, shortDone int) {
 	n := len(offsets) - 1
 	if n > len(out) {
 		n = len(out)
-	}
-	if order != nil {
-		n = len(order)
 	}
 	if n <= 0 {
 		return
@@ -53,7 +49,7 @@ func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []type
 	next, active := 0, 0
 	keep := uint8(0) // bit j set: lane j continues its message
 	for j := 0; j < lanes; j++ {
-		if next = s.start(j, next, n, data, offsets, out, order); s.msg[j] >= 0 {
+		if next = s.start(j, next, n, data, offsets, out, shortDone); s.msg[j] >= 0 {
 			active++
 		}
 	}
@@ -74,7 +70,7 @@ func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []type
 			case s.last[j]:
 				s.digest(lanes, j, &out[s.msg[j]])
 				keep &^= 1 << j
-				if next = s.start(j, next, n, data, offsets, out, order); s.msg[j] < 0 {
+				if next = s.start(j, next, n, data, offsets, out, shortDone); s.msg[j] < 0 {
 					active--
 				}
 			default:
@@ -84,22 +80,22 @@ func (s *sponges) hashBatch(lanes int, data []byte, offsets []uint32, out []type
 	}
 }
 
-// start gives lane j the first well-formed message at or after position
-// next of the schedule and points it at its first block. Malformed messages
-// get the zero Hash. It returns the position after the message taken; the
-// lane is idle (msg -1, reading its pad block) when none is left.
-func (s *sponges) start(j, next, n int, data []byte, offsets []uint32, out []types.Hash, order []int) int {
+// start gives lane j the first message at or after index next that is
+// well-formed and not already hashed (see hashBatch), and points it at its
+// first block. Malformed messages get the zero Hash. It returns the index
+// after the message taken; the lane is idle (msg -1, reading its pad
+// block) when none is left.
+func (s *sponges) start(j, next, n int, data []byte, offsets []uint32, out []types.Hash, shortDone int) int {
 	for ; next < n; next++ {
-		m := next
-		if order != nil {
-			m = order[next]
-		}
-		lo, hi := int(offsets[m]), int(offsets[m+1])
+		lo, hi := int(offsets[next]), int(offsets[next+1])
 		if lo > hi || hi > len(data) {
-			out[m] = types.Hash{}
+			out[next] = types.Hash{}
 			continue
 		}
-		s.msg[j], s.pos[j], s.end[j] = m, lo, hi
+		if next < shortDone && hi-lo < keccakRate {
+			continue
+		}
+		s.msg[j], s.pos[j], s.end[j] = next, lo, hi
 		s.nextBlock(j, data)
 		return next + 1
 	}

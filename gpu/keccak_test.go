@@ -181,14 +181,20 @@ func TestMalformedBatch(t *testing.T) {
 }
 
 func TestNoAllocations(t *testing.T) {
-	data, offsets := UniformBatch(64, 100)
+	short, shortOffsets := UniformBatch(64, 100)
+	long, longOffsets := UniformBatch(64, 300)
 	out := make([]types.Hash, 64)
 	for _, b := range Backends() {
 		if b.Name() == "portable" {
 			continue
 		}
-		if n := testing.AllocsPerRun(20, func() { b.HashBatch(data, offsets, out) }); n != 0 {
-			t.Errorf("%s: %v allocations per batch", b.Name(), n)
+		for _, c := range []struct {
+			data    []byte
+			offsets []uint32
+		}{{short, shortOffsets}, {long, longOffsets}, {long[:1000], []uint32{0, 10, 500, 510, 1000}}} {
+			if n := testing.AllocsPerRun(20, func() { b.HashBatch(c.data, c.offsets, out[:len(c.offsets)-1]) }); n != 0 {
+				t.Errorf("%s: %v allocations per batch", b.Name(), n)
+			}
 		}
 	}
 }
