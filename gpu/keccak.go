@@ -23,6 +23,10 @@ import (
 //     while whole blocks remain, else at a padded copy of the tail. A lane
 //     whose message is done writes its digest and takes the next message, so
 //     lanes stay busy whatever the mix of lengths.
+//   - With AVX512BW, messages shorter than a block (keys, most trie leaves)
+//     skip that machinery: keccakShortX8 takes 8 of them at a time, loads
+//     each with byte-masked loads (nothing past a message is read), pads,
+//     permutes and stores the 8 digests.
 //
 // Backends are chosen at run time with x/sys/cpu; -tags purego or another
 // architecture leaves Portable alone. All backends are tested against
