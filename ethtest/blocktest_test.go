@@ -1,7 +1,9 @@
 package ethtest
 
 import (
+	"encoding/json"
 	"fmt"
+	"os"
 	"path/filepath"
 	"runtime"
 	"sort"
@@ -10,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/types"
 )
 
 // TestBlockTestFixtures imports every BlockchainTest under
@@ -158,6 +161,37 @@ func TestBlockTestBadInput(t *testing.T) {
 	for _, r := range RunBlockTests(tests, BlockTestOptions{}) {
 		if r.Pass || r.Error == "" {
 			t.Errorf("%s: passed", r.Name)
+		}
+	}
+}
+
+// TestCalcDifficulty checks the proof-of-work difficulty formula on real
+// consecutive mainnet blocks (the first of Byzantium, Petersburg and
+// Berlin, and the merge).
+func TestCalcDifficulty(t *testing.T) {
+	dir := FixturesDir()
+	if dir == "" {
+		t.Skip("no ../shared/fixtures beside the module: difficulty check skipped")
+	}
+	header := func(n string) *types.Header {
+		raw, err := os.ReadFile(filepath.Join(dir, "mainnet", "ethereum", "blocks", n, "block.json"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		var b types.Block
+		if err := json.Unmarshal(raw, &b); err != nil {
+			t.Fatal(err)
+		}
+		return b.Header
+	}
+	for _, pair := range [][2]string{{"4369999", "4370000"}, {"7279999", "7280000"}, {"12243999", "12244000"}, {"15537393", "15537394"}} {
+		parent, h := header(pair[0]), header(pair[1])
+		if h.ParentHash != parent.Hash() {
+			t.Fatalf("%s is not the parent of %s", pair[0], pair[1])
+		}
+		fork := MainnetSchedule(h.Number, h.Time)
+		if got := CalcDifficulty(fork, h.Time, parent); !got.Eq(&h.Difficulty) {
+			t.Errorf("block %d (%v): difficulty %v, want %v", h.Number, fork, got, &h.Difficulty)
 		}
 	}
 }

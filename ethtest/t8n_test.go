@@ -139,9 +139,9 @@ func TestT8nBlockTests(t *testing.T) {
 		t.Skip("no ../shared/fixtures beside the module: t8n blockchain-test sample skipped")
 	}
 	files := jsonFiles(t, filepath.Join(dir, "blocktests"))
-	step := 5
+	step := 1
 	if testing.Short() {
-		step = 20
+		step = 5
 	}
 	chains := 0
 	for i := 0; i < len(files); i += step {
