@@ -72,3 +72,30 @@ func TestCallNewAccountGas(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfdestructGas checks SELFDESTRUCT to a non-existent beneficiary by a
+// contract without balance: free in Frontier, 5000 + 25000 new account with
+// EIP-150, no new-account charge without value from EIP-161, plus the cold
+// beneficiary (2600) from EIP-2929; the 24000 refund ends with EIP-3529.
+func TestSelfdestructGas(t *testing.T) {
+	for _, c := range []struct {
+		fork   forks.Fork
+		gas    uint64
+		refund uint64
+	}{
+		{forks.Frontier, 0, 24000},
+		{forks.TangerineWhistle, 5000 + 25000, 24000},
+		{forks.SpuriousDragon, 5000, 24000},
+		{forks.Berlin, 5000 + 2600, 24000},
+		{forks.London, 5000 + 2600, 0},
+		{forks.Cancun, 5000 + 2600, 0},
+	} {
+		_, left, err, st := runCode(t, c.fork, asm("61dead ff"), 100000)
+		if err != nil {
+			t.Fatalf("%v: %v", c.fork, err)
+		}
+		if used := 100000 - left; used != c.gas+3 || st.GetRefund() != c.refund {
+			t.Errorf("%v: used %d refund %d, want %d %d", c.fork, used, st.GetRefund(), c.gas+3, c.refund)
+		}
+	}
+}

@@ -137,7 +137,7 @@ func makeGasLog(topics uint64) gasFunc {
 func makeGasExp(perByte uint64) gasFunc {
 	return func(e *EVM, f *frame, memSize uint64) (uint64, error) {
 		n := uint64(f.stack.back(1).BitLen()+7) / 8
-		return n * perByte, nil
+		return GasSlowStep + n*perByte, nil
 	}
 }
 
@@ -434,7 +434,7 @@ func gasSelfdestructEIP150(e *EVM, f *frame, _ uint64) (uint64, error) {
 	if e.readOnly {
 		return 0, ErrWriteProtection
 	}
-	return selfdestructGas(e, f, 0), nil
+	return selfdestructGas(e, f, GasSelfdestructEIP150), nil
 }
 
 func selfdestructGas(e *EVM, f *frame, gas uint64) uint64 {

@@ -86,7 +86,7 @@ func frontier(s *instructionSet) {
 	def(s, SMOD, opSmod, GasFastStep)
 	def(s, ADDMOD, opAddmod, GasMidStep)
 	def(s, MULMOD, opMulmod, GasMidStep)
-	withGas(def(s, EXP, opExp, GasSlowStep), makeGasExp(GasExpFrontier), nil)
+	withGas(def(s, EXP, opExp, 0), makeGasExp(GasExpFrontier), nil) // 10 + per-byte, all dynamic as go-ethereum reports it
 	def(s, SIGNEXTEND, opSignExtend, GasFastStep)
 	def(s, LT, opLt, GasFastestStep)
 	def(s, GT, opGt, GasFastestStep)
@@ -170,7 +170,8 @@ func enable150(s *instructionSet) {
 	s[CALL].constantGas = 700
 	s[CALLCODE].constantGas = 700
 	s[DELEGATECALL].constantGas = 700
-	s[SELFDESTRUCT].constantGas = GasSelfdestructEIP150
+	// The 5000 is charged in the dynamic part until Berlin, as
+	// go-ethereum's traces report it.
 	s[SELFDESTRUCT].dynamicGas = gasSelfdestructEIP150
 }
 
@@ -250,6 +251,7 @@ func enable2929(s *instructionSet) {
 		s[op].constantGas = GasWarmAccess
 		s[op].dynamicGas = makeGasCall(op, accessEIP2929)
 	}
+	s[SELFDESTRUCT].constantGas = GasSelfdestructEIP150
 	s[SELFDESTRUCT].dynamicGas = gasSelfdestructEIP2929
 }
 
