@@ -4,6 +4,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"math/rand/v2"
+	"sync"
 	"testing"
 	"time"
 
@@ -252,5 +253,41 @@ func TestHashBench(t *testing.T) {
 	}
 	if _, err := HashBench(Backends(), []int{64}, 0, time.Millisecond); err == nil {
 		t.Error("HashBench accepted an empty batch")
+	}
+}
+
+// Backends are stateless values shared by every caller: batches hashed at
+// the same time from several goroutines must not disturb one another.
+func TestConcurrentBatches(t *testing.T) {
+	for _, b := range Backends() {
+		var wg sync.WaitGroup
+		errs := make(chan string, 8)
+		for g := 0; g < 4; g++ {
+			wg.Add(1)
+			go func(seed uint64) {
+				defer wg.Done()
+				r := rand.New(rand.NewPCG(seed, 9))
+				for iter := 0; iter < 20; iter++ {
+					offsets := make([]uint32, 41)
+					for i := 1; i < len(offsets); i++ {
+						offsets[i] = offsets[i-1] + uint32(r.IntN(300))
+					}
+					data := randomBytes(r, int(offsets[40]))
+					out := make([]types.Hash, 40)
+					b.HashBatch(data, offsets, out)
+					for i := range out {
+						if out[i] != oracle(data[offsets[i]:offsets[i+1]]) {
+							errs <- fmt.Sprintf("%s: goroutine %d message %d wrong", b.Name(), seed, i)
+							return
+						}
+					}
+				}
+			}(uint64(g))
+		}
+		wg.Wait()
+		close(errs)
+		for e := range errs {
+			t.Error(e)
+		}
 	}
 }
