@@ -92,6 +92,15 @@ func runAlternating(name, unit string, scale float64, rounds int, impls []impl) 
 			series[i].Samples = append(series[i].Samples, s)
 		}
 	}
+	b.Series = series
+	b.finish()
+	return b
+}
+
+// finish computes each series' median and spread, and its ratios to the
+// first go-ethereum series round by round.
+func (b *Benchmark) finish() {
+	series := b.Series
 	var gethIdx = -1
 	for i := range series {
 		var v []float64
@@ -103,23 +112,25 @@ func runAlternating(name, unit string, scale float64, rounds int, impls []impl) 
 			gethIdx = i
 		}
 	}
-	if gethIdx >= 0 {
-		for i := range series {
-			if i == gethIdx {
-				continue
-			}
-			var ratios []float64
-			for r := range series[i].Samples {
-				g := series[gethIdx].Samples[r].Throughput
-				if g > 0 {
-					ratios = append(ratios, series[i].Samples[r].Throughput/g)
-				}
-			}
-			series[i].RatioMedian, series[i].RatioMin, series[i].RatioMax = summarize(ratios)
-		}
+	if gethIdx < 0 {
+		return
 	}
-	b.Series = series
-	return b
+	for i := range series {
+		if i == gethIdx {
+			continue
+		}
+		var ratios []float64
+		for r := range series[i].Samples {
+			if r >= len(series[gethIdx].Samples) {
+				break
+			}
+			g := series[gethIdx].Samples[r].Throughput
+			if g > 0 {
+				ratios = append(ratios, series[i].Samples[r].Throughput/g)
+			}
+		}
+		series[i].RatioMedian, series[i].RatioMin, series[i].RatioMax = summarize(ratios)
+	}
 }
 
 // summarize returns the median, minimum and maximum of v.

@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/holiman/uint256"
 
@@ -183,27 +184,37 @@ func (x *executor) run(workers int) {
 
 func (x *executor) worker() {
 	var e *evm.EVM
+	var v *view
 	var t task
+	idle := 0
 	for !x.sched.Done() {
 		if t.kind == taskNone {
 			t = x.sched.NextTask()
 			if t.kind == taskNone {
-				runtime.Gosched()
+				// Nothing to do until a running task finishes: yield,
+				// then back off so that an idle worker does not take a
+				// shared core from a busy one.
+				if idle++; idle < 32 {
+					runtime.Gosched()
+				} else {
+					time.Sleep(20 * time.Microsecond)
+				}
 				continue
 			}
+			idle = 0
 		}
 		switch t.kind {
 		case taskExecute:
-			t = x.runExecution(t, &e)
+			t = x.runExecution(t, &e, &v)
 		case taskValidate:
 			t = x.runValidation(t)
 		}
 	}
 }
 
-func (x *executor) runExecution(t task, e **evm.EVM) task {
+func (x *executor) runExecution(t task, e **evm.EVM, v **view) task {
 	for {
-		r, blocker := x.execute(t.tx, e)
+		r, blocker := x.execute(t.tx, e, v)
 		if blocker >= 0 {
 			if x.sched.AddDependency(t.tx, blocker) {
 				return task{}
@@ -230,14 +241,20 @@ func (x *executor) runValidation(t task) task {
 // blocker >= 0 means it read an estimate of that transaction and was cut
 // short. A panic of a speculative run is kept in the result: it surfaces
 // only if the run's reads turn out to be the final ones.
-func (x *executor) execute(tx int, ep **evm.EVM) (r *txResult, blocker int) {
+func (x *executor) execute(tx int, ep **evm.EVM, vp **view) (r *txResult, blocker int) {
 	x.executions.Add(1)
 	r = &txResult{}
 	if err := x.msgErrs[tx]; err != nil {
 		r.err = err
 		return r, -1
 	}
-	v := newView(x.mv, x.base, tx)
+	v := *vp
+	if v == nil {
+		v = newView(x.mv, x.base, tx)
+		*vp = v
+	} else {
+		v.reset(tx)
+	}
 	if *ep == nil {
 		*ep = evm.New(x.bctx, v, evm.Config{ChainID: x.chainID, Rules: x.rules})
 	} else {
@@ -248,6 +265,7 @@ func (x *executor) execute(tx int, ep **evm.EVM) (r *txResult, blocker int) {
 		defer func() {
 			if p := recover(); p != nil {
 				*ep = nil // its call depth and frames are unknown now
+				*vp = nil
 				if b, ok := p.(blockedPanic); ok {
 					blocker = b.blocker
 					return

@@ -218,10 +218,56 @@ type view struct {
 	transient     map[slotKey]types.Hash
 	logs          []*types.Log
 	ripemdTouched bool
+
+	// Reused storage for the accounts of an incarnation.
+	origPool []origAccount
+	objPool  []object
+}
+
+// reset prepares a used view for another incarnation, keeping its maps
+// and journal storage. The slices handed out in results (reads, logs,
+// assumptions) are not reused.
+func (v *view) reset(tx int) {
+	v.tx = tx
+	clear(v.orig)
+	clear(v.origSlots)
+	clear(v.accounts)
+	clear(v.accessAddrs)
+	clear(v.accessSlots)
+	clear(v.transient)
+	clear(v.journal)
+	v.journal = v.journal[:0]
+	v.reads = make([]readEntry, 0, 16)
+	v.assumes, v.logs = nil, nil
+	v.refund, v.ripemdTouched = 0, false
+	v.origPool = v.origPool[:0]
+	v.objPool = v.objPool[:0]
+}
+
+func (v *view) newOrig() *origAccount {
+	if len(v.origPool) < cap(v.origPool) {
+		v.origPool = v.origPool[:len(v.origPool)+1]
+		o := &v.origPool[len(v.origPool)-1]
+		*o = origAccount{}
+		return o
+	}
+	return new(origAccount)
+}
+
+func (v *view) newObject() *object {
+	if len(v.objPool) < cap(v.objPool) {
+		v.objPool = v.objPool[:len(v.objPool)+1]
+		o := &v.objPool[len(v.objPool)-1]
+		*o = object{}
+		return o
+	}
+	return new(object)
 }
 
 func newView(mv *MVMemory, base *baseReader, tx int) *view {
 	return &view{
+		origPool:    make([]origAccount, 0, 8),
+		objPool:     make([]object, 0, 8),
 		mv:          mv,
 		base:        base,
 		tx:          tx,
@@ -247,7 +293,7 @@ func (v *view) read(l location) mvValue {
 func (v *view) origOf(addr types.Address) *origAccount {
 	o := v.orig[addr]
 	if o == nil {
-		o = new(origAccount)
+		o = v.newOrig()
 		v.orig[addr] = o
 	}
 	return o
@@ -307,7 +353,7 @@ func (v *view) get(addr types.Address) *object {
 		return o
 	}
 	if v.origExists(addr) {
-		o = new(object)
+		o = v.newObject()
 	}
 	v.accounts[addr] = o
 	return o
@@ -317,7 +363,8 @@ func (v *view) getOrNew(addr types.Address) *object {
 	if o := v.get(addr); o != nil {
 		return o
 	}
-	o := &object{fresh: true, has: hasAll, codeHash: types.EmptyCodeHash}
+	o := v.newObject()
+	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
 	v.accounts[addr] = o
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
 	return o

@@ -1,0 +1,152 @@
+package bench
+
+import (
+	"fmt"
+	"runtime"
+	"slices"
+	"time"
+
+	"github.com/plasmaxpl/engine/evm/parallel"
+	"github.com/plasmaxpl/engine/types"
+)
+
+// CriticalPathWorkers are the worker counts the critical-path bound is
+// reported for.
+var CriticalPathWorkers = []int{8, 16, 32}
+
+// Result is one workload at one worker count.
+type Result struct {
+	Workload   string  `json:"workload"`
+	Workers    int     `json:"workers"`
+	TxPerSec   float64 `json:"txPerSec"`
+	MGasPerSec float64 `json:"mgasPerSec"`
+	// Speedup is over the first worker count of the same run (1 worker).
+	Speedup float64 `json:"speedup"`
+	// ExecPerTx is transaction executions per transaction: 1 is no
+	// re-execution.
+	ExecPerTx float64 `json:"execPerTx"`
+	// CriticalPathSpeedup bounds the speedup at 8, 16 and 32 workers from
+	// the blocks' final dependencies (gas-weighted longest chain).
+	CriticalPathSpeedup map[string]float64 `json:"criticalPathSpeedup"`
+	Seconds             float64            `json:"seconds"` // median round
+	Rounds              int                `json:"rounds"`
+	Txs                 int                `json:"txs"`
+	Gas                 uint64             `json:"gas"`
+}
+
+// blockOutcome is what must not depend on the worker count.
+type blockOutcome struct {
+	state, receipts types.Hash
+	gas             uint64
+}
+
+// Run executes every block of w with each worker count, alternating worker
+// counts within each of rounds rounds, and checks that every worker count
+// gives the same state root, receipts root and gas. Each block starts from
+// a fresh copy of its pre-state (made outside the timing); the time is
+// that of the whole block (transactions, rewards, state root).
+func Run(w *Workload, workers []int, rounds int) ([]Result, error) {
+	if rounds < 1 {
+		rounds = 1
+	}
+	times := make([][]time.Duration, len(workers))
+	execs := make([]int64, len(workers))
+	want := make([]blockOutcome, len(w.Blocks))
+	var gas uint64
+	for r := range rounds {
+		for wi, nw := range workers {
+			var total time.Duration
+			for bi, b := range w.Blocks {
+				state := b.NewState()
+				cfg := b.Config
+				cfg.Workers = nw
+				var st parallel.Stats
+				runtime.GC()
+				start := time.Now()
+				res, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, state, cfg, b.GetHash, parallel.Options{Stats: &st})
+				total += time.Since(start)
+				if err != nil {
+					return nil, fmt.Errorf("%s with %d workers: %w", b.Name, nw, err)
+				}
+				got := blockOutcome{res.StateRoot, res.ReceiptsRoot, res.GasUsed}
+				if r == 0 && wi == 0 {
+					want[bi] = got
+					gas += res.GasUsed
+				} else if got != want[bi] {
+					return nil, fmt.Errorf("%s: %d workers gave state root %v receipts root %v gas %d, %d workers %v %v %d",
+						b.Name, nw, got.state, got.receipts, got.gas, workers[0], want[bi].state, want[bi].receipts, want[bi].gas)
+				}
+				if r == 0 {
+					execs[wi] += st.Executions
+				}
+			}
+			times[wi] = append(times[wi], total)
+		}
+	}
+	cp, err := criticalPath(w)
+	if err != nil {
+		return nil, err
+	}
+	ntx := w.Txs()
+	var out []Result
+	var base float64
+	for wi, nw := range workers {
+		med := median(times[wi]).Seconds()
+		if wi == 0 {
+			base = med
+		}
+		res := Result{
+			Workload: w.Name, Workers: nw, Seconds: med, Rounds: rounds, Txs: ntx, Gas: gas,
+			TxPerSec: float64(ntx) / med, MGasPerSec: float64(gas) / med / 1e6,
+			Speedup: base / med, ExecPerTx: float64(execs[wi]) / float64(max(ntx, 1)),
+			CriticalPathSpeedup: cp,
+		}
+		out = append(out, res)
+	}
+	return out, nil
+}
+
+func median(d []time.Duration) time.Duration {
+	s := slices.Clone(d)
+	slices.Sort(s)
+	return s[len(s)/2]
+}
+
+// criticalPath executes w once in parallel, collecting each block's final
+// dependencies, and returns the speedup bound at CriticalPathWorkers.
+func criticalPath(w *Workload) (map[string]float64, error) {
+	var paths, totals []uint64
+	for _, b := range w.Blocks {
+		cfg := b.Config
+		cfg.Workers = 2
+		var st parallel.Stats
+		if _, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, b.NewState(), cfg, b.GetHash,
+			parallel.Options{Stats: &st, Dependencies: true, MinTxs: 1}); err != nil {
+			return nil, fmt.Errorf("%s: %w", b.Name, err)
+		}
+		if st.Deps == nil { // executed sequentially (a fork the executor hands back)
+			path, total := uint64(0), uint64(0)
+			for _, tx := range b.Txs {
+				path += tx.GasLimit()
+			}
+			total = path
+			paths, totals = append(paths, path), append(totals, total)
+			continue
+		}
+		p, t := parallel.CriticalPath(st.Deps, st.Gas)
+		paths, totals = append(paths, p), append(totals, t)
+	}
+	out := map[string]float64{}
+	for _, nw := range CriticalPathWorkers {
+		var sum, bound float64
+		for i := range paths {
+			t := float64(totals[i])
+			sum += t
+			bound += max(float64(paths[i]), t/float64(nw))
+		}
+		if bound > 0 {
+			out[fmt.Sprint(nw)] = sum / bound
+		}
+	}
+	return out, nil
+}
