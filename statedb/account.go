@@ -38,6 +38,12 @@ type account struct {
 	trie      *merkle.Trie // storage trie; nil until first needed
 	root      types.Hash   // storage root of the trie as last hashed
 
+	// backed is set for an account loaded from a Backend whose storage
+	// has not been replaced since: committed is then a cache of the
+	// stored storage at root origin, zero values included.
+	backed bool
+	origin types.Hash
+
 	// created is set by CreateContract: the account was created by a
 	// contract creation in the current transaction (EIP-6780).
 	created        bool
@@ -77,12 +83,16 @@ func (a *account) finalise() {
 		}
 		for k, v := range a.dirty {
 			if v == (types.Hash{}) {
-				if _, ok := a.committed[k]; !ok {
+				if old, ok := a.committed[k]; !ok || old == (types.Hash{}) {
 					// Zero written over zero (possibly after a reverted
 					// or overwritten non-zero write): nothing changed.
 					continue
 				}
-				delete(a.committed, k)
+				if a.backed {
+					a.committed[k] = types.Hash{} // the backend still has the old value
+				} else {
+					delete(a.committed, k)
+				}
 			} else {
 				if old, ok := a.committed[k]; ok && old == v {
 					continue
@@ -125,7 +135,7 @@ func (a *account) applySlots(keys, hashes []types.Hash, buf []byte, h gpu.BatchH
 		a.trie = merkle.NewWithHasher(h)
 	}
 	for i := range keys {
-		if v, ok := a.committed[keys[i]]; ok {
+		if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
 			buf = encodeStorageValue(buf[:0], &v)
 			a.trie.Update(hashes[i][:], buf) // the trie copies values
 		} else {

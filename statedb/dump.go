@@ -28,8 +28,14 @@ func (s *StateDB) Copy() *StateDB {
 		txHash:          s.txHash,
 		txIndex:         s.txIndex,
 		logIndex:        s.logIndex,
+		backend:         s.backend,
 	}
+	c.loadErr.Store(s.loadErr.Load())
 	for addr, a := range s.accounts {
+		if a == nil {
+			c.accounts[addr] = nil // known absent (opened states)
+			continue
+		}
 		c.accounts[addr] = a.deepCopy()
 	}
 	copy(c.journal, s.journal)
@@ -59,17 +65,23 @@ type DumpAccount struct {
 }
 
 // Dump returns every existing account with its current balance, nonce,
-// code and non-zero storage (unfinalised changes included).
+// code and non-zero storage (unfinalised changes included). For a state
+// opened on a Backend it covers only what was loaded or changed.
 func (s *StateDB) Dump() map[types.Address]DumpAccount {
 	out := make(map[types.Address]DumpAccount, len(s.accounts))
 	for addr, a := range s.accounts {
+		if a == nil {
+			continue
+		}
 		d := DumpAccount{Balance: a.balance, Nonce: a.nonce}
 		if len(a.code) > 0 {
 			d.Code = append([]byte(nil), a.code...)
 		}
 		st := make(map[types.Hash]types.Hash, len(a.committed)+len(a.dirty))
 		for k, v := range a.committed {
-			st[k] = v
+			if v != (types.Hash{}) {
+				st[k] = v
+			}
 		}
 		for k, v := range a.dirty {
 			if v == (types.Hash{}) {

@@ -54,7 +54,7 @@ func (s *StateDB) revertEntry(e *journalEntry) {
 	switch e.kind {
 	case entryCreate:
 		if e.prevAcct == nil {
-			delete(s.accounts, e.addr)
+			s.dropAccount(e.addr)
 		} else {
 			s.accounts[e.addr] = e.prevAcct
 		}

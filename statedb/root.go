@@ -54,7 +54,7 @@ func (s *StateDB) finaliseAccount(addr types.Address, gen uint64, deleteEmpty bo
 	}
 	a.finaliseGen = gen
 	if a.selfDestructed || (deleteEmpty && a.empty()) {
-		delete(s.accounts, addr)
+		s.dropAccount(addr)
 	} else {
 		a.finalise()
 	}

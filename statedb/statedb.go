@@ -19,6 +19,9 @@
 package statedb
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm/forks"
@@ -65,6 +68,12 @@ type StateDB struct {
 	txIndex  int
 	logs     []*types.Log
 	logIndex uint
+
+	// backend, when set, holds the committed state this one was opened
+	// from (see backend.go); loadMu guards loading from it.
+	backend Backend
+	loadMu  sync.Mutex
+	loadErr atomic.Pointer[error]
 }
 
 // New returns an empty state that hashes with gpu.Default().
@@ -92,7 +101,7 @@ func (s *StateDB) appendEntry(e journalEntry) { s.journal = append(s.journal, e)
 // getOrNew returns the account at addr, creating (journaled) an empty one
 // when it does not exist.
 func (s *StateDB) getOrNew(addr types.Address) *account {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return a
 	}
 	a := newAccount(addr)
@@ -114,7 +123,7 @@ func (s *StateDB) touch(a *account) {
 // replaced: its balance is carried over, while nonce, code and storage
 // start empty.
 func (s *StateDB) CreateAccount(addr types.Address) {
-	prev := s.accounts[addr]
+	prev := s.account(addr)
 	a := newAccount(addr)
 	if prev != nil {
 		a.balance = prev.balance
@@ -174,7 +183,7 @@ func (s *StateDB) SetBalance(addr types.Address, v *uint256.Int) {
 
 // GetBalance returns the balance of addr (zero if it does not exist).
 func (s *StateDB) GetBalance(addr types.Address) uint256.Int {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return a.balance
 	}
 	return uint256.Int{}
@@ -182,7 +191,7 @@ func (s *StateDB) GetBalance(addr types.Address) uint256.Int {
 
 // GetNonce returns the nonce of addr (zero if it does not exist).
 func (s *StateDB) GetNonce(addr types.Address) uint64 {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return a.nonce
 	}
 	return 0
@@ -198,7 +207,7 @@ func (s *StateDB) SetNonce(addr types.Address, n uint64) {
 // GetCodeHash returns the code hash of addr: EmptyCodeHash for an account
 // without code, the zero hash when the account does not exist.
 func (s *StateDB) GetCodeHash(addr types.Address) types.Hash {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return a.codeHash
 	}
 	return types.Hash{}
@@ -206,7 +215,7 @@ func (s *StateDB) GetCodeHash(addr types.Address) types.Hash {
 
 // GetCode returns the code of addr. The slice is shared: do not modify it.
 func (s *StateDB) GetCode(addr types.Address) []byte {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return a.code
 	}
 	return nil
@@ -214,7 +223,7 @@ func (s *StateDB) GetCode(addr types.Address) []byte {
 
 // GetCodeSize returns the length of the code of addr.
 func (s *StateDB) GetCodeSize(addr types.Address) int {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return len(a.code)
 	}
 	return 0
@@ -260,16 +269,19 @@ func (s *StateDB) GetRefund() uint64 { return s.refund }
 // GetCommittedState returns the value of a slot at the start of the current
 // transaction.
 func (s *StateDB) GetCommittedState(addr types.Address, key types.Hash) types.Hash {
-	if a := s.accounts[addr]; a != nil {
-		return a.committed[key]
+	if a := s.account(addr); a != nil {
+		return s.committedState(a, key)
 	}
 	return types.Hash{}
 }
 
 // GetState returns the current value of a slot.
 func (s *StateDB) GetState(addr types.Address, key types.Hash) types.Hash {
-	if a := s.accounts[addr]; a != nil {
-		return a.state(key)
+	if a := s.account(addr); a != nil {
+		if v, ok := a.dirty[key]; ok {
+			return v
+		}
+		return s.committedState(a, key)
 	}
 	return types.Hash{}
 }
@@ -279,7 +291,7 @@ func (s *StateDB) SetState(addr types.Address, key, value types.Hash) {
 	a := s.getOrNew(addr)
 	prev, had := a.dirty[key]
 	if !had {
-		prev = a.committed[key]
+		prev = s.committedState(a, key)
 	}
 	if prev == value {
 		return
@@ -301,6 +313,7 @@ func (s *StateDB) SetStorage(addr types.Address, storage map[types.Hash]types.Ha
 	clear(a.dirty)
 	a.trie = nil
 	a.root = types.EmptyRootHash
+	a.backed = false
 	for k, v := range storage {
 		if v != (types.Hash{}) {
 			a.committed[k] = v
@@ -313,11 +326,11 @@ func (s *StateDB) SetStorage(addr types.Address, storage map[types.Hash]types.Ha
 // GetStorageRoot returns the storage root of addr as of the start of the
 // current transaction, or the zero hash when the account does not exist.
 func (s *StateDB) GetStorageRoot(addr types.Address) types.Hash {
-	a := s.accounts[addr]
+	a := s.account(addr)
 	if a == nil {
 		return types.Hash{}
 	}
-	if len(a.committed) == 0 {
+	if len(a.committed) == 0 && !a.backed {
 		return types.EmptyRootHash
 	}
 	a.updateRoot(s.hasher)
@@ -348,7 +361,7 @@ func (s *StateDB) SetTransientState(addr types.Address, key, value types.Hash) {
 // its storage are deleted at Finalise. It does nothing if addr does not
 // exist.
 func (s *StateDB) SelfDestruct(addr types.Address) {
-	a := s.accounts[addr]
+	a := s.account(addr)
 	if a == nil {
 		return
 	}
@@ -359,7 +372,7 @@ func (s *StateDB) SelfDestruct(addr types.Address) {
 
 // HasSelfDestructed reports whether addr was destroyed in this transaction.
 func (s *StateDB) HasSelfDestructed(addr types.Address) bool {
-	if a := s.accounts[addr]; a != nil {
+	if a := s.account(addr); a != nil {
 		return a.selfDestructed
 	}
 	return false
@@ -368,17 +381,17 @@ func (s *StateDB) HasSelfDestructed(addr types.Address) bool {
 // SelfDestruct6780 destroys addr only if CreateContract marked it in the
 // current transaction (EIP-6780).
 func (s *StateDB) SelfDestruct6780(addr types.Address) {
-	if a := s.accounts[addr]; a != nil && a.created {
+	if a := s.account(addr); a != nil && a.created {
 		s.SelfDestruct(addr)
 	}
 }
 
 // Exist reports whether addr exists, even if empty.
-func (s *StateDB) Exist(addr types.Address) bool { return s.accounts[addr] != nil }
+func (s *StateDB) Exist(addr types.Address) bool { return s.account(addr) != nil }
 
 // Empty reports whether addr does not exist or is empty by EIP-161.
 func (s *StateDB) Empty(addr types.Address) bool {
-	a := s.accounts[addr]
+	a := s.account(addr)
 	return a == nil || a.empty()
 }
 
