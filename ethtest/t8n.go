@@ -91,9 +91,11 @@ type T8nInput struct {
 type T8nConfig struct {
 	Fork    string // a fork name, e.g. "Cancun"
 	ChainID uint64
-	// Reward is the block reward in wei before the merge; -1 means the
-	// fork's own. (Ethereum's tool defaults to 0, which pays nothing but
-	// still touches the coinbase.)
+	// Reward is the block reward in wei paid before the merge (the tool's
+	// default is 0). -1 pays none, like 0: unlike go-ethereum, which then
+	// skips the reward step, the coinbase and ommers are still touched
+	// with a zero credit (this differs only for an empty coinbase or
+	// ommer account that no transaction touched).
 	Reward int64
 	Tracer evm.Tracer
 }
@@ -410,8 +412,9 @@ func RunT8n(in *T8nInput, cfg T8nConfig) (*T8nOutput, error) {
 	}
 
 	bcfg := evm.BlockConfig{ChainID: cfg.ChainID, Fork: fork, Tracer: cfg.Tracer, SkipInvalidTxs: true}
-	if cfg.Reward >= 0 {
-		bcfg.BlockReward = uint256.NewInt(uint64(cfg.Reward))
+	bcfg.BlockReward = new(uint256.Int)
+	if cfg.Reward > 0 {
+		bcfg.BlockReward.SetUint64(uint64(cfg.Reward))
 	}
 	var (
 		mu      sync.Mutex

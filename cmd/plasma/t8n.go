@@ -20,7 +20,7 @@ func runT8n(args []string) int {
 	inTxs := fs.String("input.txs", "txs.json", "transactions: a JSON file, a .rlp file (hex RLP list), or stdin")
 	fork := fs.String("state.fork", "GrayGlacier", "fork name (e.g. London, Cancun, Prague)")
 	chainID := fs.Uint64("state.chainid", 1, "chain id")
-	reward := fs.Int64("state.reward", 0, "block reward in wei before the merge; -1: the fork's own")
+	reward := fs.Int64("state.reward", 0, "block reward in wei before the merge (-1: none)")
 	basedir := fs.String("output.basedir", "", "directory for output files")
 	outAlloc := fs.String("output.alloc", "alloc.json", "post-state alloc: a file (in basedir), stdout or stderr")
 	outResult := fs.String("output.result", "result.json", "execution result: a file (in basedir), stdout or stderr")
