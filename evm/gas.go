@@ -331,87 +331,90 @@ func callGas(eip150 bool, available, base uint64, requested *uint256.Int) (uint6
 	return requested.Uint64(), nil
 }
 
+// callKind says which CALL-family rules apply to an instruction's gas.
+type callKind int
+
+const (
+	callPlain   callKind = iota // before EIP-2929
+	callEIP2929                 // cold/warm target (Berlin)
+	callEIP7702                 // plus the delegate of a designator (Prague)
+)
+
 // makeGasCall builds the dynamic gas of a CALL-family instruction: account
 // access (EIP-2929, EIP-7702), value transfer and new account (CALL and
 // CALLCODE only), memory, and the gas passed to the callee, which is kept
-// in e.callGasTemp for the instruction to use.
-func makeGasCall(op OpCode, access func(*EVM, *frame, types.Address) (uint64, error)) gasFunc {
-	hasValue := op == CALL || op == CALLCODE
+// in e.callGasTemp for the instruction to use. The order of the checks
+// follows go-ethereum's, so that a failing step reports the same cost in
+// traces: a charge that cannot be paid stops the computation with out of
+// gas before later parts (and their state reads) are looked at.
+func makeGasCall(op OpCode, kind callKind) gasFunc {
 	return func(e *EVM, f *frame, memSize uint64) (uint64, error) {
 		addr := stackAddress(f.stack.back(1))
-		var accessGas uint64
-		if access != nil {
-			var err error
-			if accessGas, err = access(e, f, addr); err != nil {
+		transfers := (op == CALL || op == CALLCODE) && !f.stack.back(2).IsZero()
+		if op == CALL && transfers && e.readOnly {
+			return 0, ErrWriteProtection
+		}
+		avail := f.gas
+		var access uint64 // EIP-2929 cold surcharge
+		if kind >= callEIP2929 && !e.StateDB.AddressInAccessList(addr) {
+			e.StateDB.AddAddressToAccessList(addr)
+			access = GasColdAccountAccess - GasWarmAccess
+			if avail < access {
+				return 0, ErrOutOfGas
+			}
+			avail -= access
+		}
+		// Memory and value transfer.
+		gas, err := memoryGasCost(f.mem, memSize)
+		if err != nil {
+			return 0, err
+		}
+		if transfers {
+			if gas, err = addGas(gas, GasCallValue); err != nil {
 				return 0, err
 			}
 		}
-		var gas uint64
-		if hasValue {
-			transfers := !f.stack.back(2).IsZero()
-			if op == CALL && transfers && e.readOnly {
-				return 0, ErrWriteProtection
+		if op == CALL {
+			if avail < gas {
+				return 0, ErrOutOfGas
 			}
-			if op == CALL {
-				if e.rules.IsEIP158 {
-					if transfers && e.StateDB.Empty(addr) {
-						gas += GasNewAccount
-					}
-				} else if !e.StateDB.Exist(addr) {
+			// New account.
+			if e.rules.IsEIP158 {
+				if transfers && e.StateDB.Empty(addr) {
 					gas += GasNewAccount
 				}
+			} else if !e.StateDB.Exist(addr) {
+				gas += GasNewAccount
 			}
-			if transfers {
-				gas += GasCallValue
+		}
+		if kind == callEIP7702 {
+			if avail < gas {
+				return 0, ErrOutOfGas
 			}
-		}
-		mem, err := memoryGasCost(f.mem, memSize)
-		if err != nil {
-			return 0, err
-		}
-		if gas, err = addGas(gas, mem); err != nil {
-			return 0, err
-		}
-		e.callGasTemp, err = callGas(e.rules.IsEIP150, f.gas-accessGas, gas, f.stack.back(0))
-		if err != nil {
+			avail -= gas
+			if target, ok := ParseDelegation(e.StateDB.GetCode(addr)); ok {
+				cost := GasWarmAccess
+				if !e.StateDB.AddressInAccessList(target) {
+					e.StateDB.AddAddressToAccessList(target)
+					cost = GasColdAccountAccess
+				}
+				if avail < cost {
+					return 0, ErrOutOfGas
+				}
+				avail -= cost
+				gas += cost
+			}
+			if e.callGasTemp, err = callGas(e.rules.IsEIP150, avail, 0, f.stack.back(0)); err != nil {
+				return 0, err
+			}
+		} else if e.callGasTemp, err = callGas(e.rules.IsEIP150, avail, gas, f.stack.back(0)); err != nil {
 			return 0, err
 		}
 		if gas, err = addGas(gas, e.callGasTemp); err != nil {
 			return 0, err
 		}
-		return addGas(gas, accessGas)
+		return addGas(gas, access)
 	}
-}
-
-// accessEIP2929 charges the cold surcharge of the call target.
-func accessEIP2929(e *EVM, f *frame, addr types.Address) (uint64, error) {
-	cost := coldAccountExtra(e, addr)
-	if cost > f.gas {
-		return 0, ErrOutOfGas
-	}
-	return cost, nil
-}
-
-// accessEIP7702 adds, when the target's code is a delegation designator,
-// the warm or cold access of the delegate (warming it).
-func accessEIP7702(e *EVM, f *frame, addr types.Address) (uint64, error) {
-	cost, err := accessEIP2929(e, f, addr)
-	if err != nil {
-		return 0, err
-	}
-	target, ok := ParseDelegation(e.StateDB.GetCode(addr))
-	if !ok {
-		return cost, nil
-	}
-	extra := GasWarmAccess
-	if !e.StateDB.AddressInAccessList(target) {
-		e.StateDB.AddAddressToAccessList(target)
-		extra = GasColdAccountAccess
-	}
-	if extra > f.gas-cost {
-		return 0, ErrOutOfGas
-	}
-	return cost + extra, nil
 }
 
 // --- selfdestruct ---

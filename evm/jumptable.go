@@ -148,15 +148,15 @@ func frontier(s *instructionSet) {
 	}
 
 	withGas(def(s, CREATE, opCreate, GasCreate), gasCreate, memCreate)
-	withGas(def(s, CALL, opCall, 40), makeGasCall(CALL, nil), memCall)
-	withGas(def(s, CALLCODE, opCallCode, 40), makeGasCall(CALLCODE, nil), memCall)
+	withGas(def(s, CALL, opCall, 40), makeGasCall(CALL, callPlain), memCall)
+	withGas(def(s, CALLCODE, opCallCode, 40), makeGasCall(CALLCODE, callPlain), memCall)
 	withGas(def(s, RETURN, opReturn, 0), gasMemoryOnly, memReturn)
 	withGas(def(s, SELFDESTRUCT, opSelfdestruct, 0), gasSelfdestructFrontier, nil)
 }
 
 // enable7: DELEGATECALL (EIP-7, Homestead).
 func enable7(s *instructionSet) {
-	withGas(def(s, DELEGATECALL, opDelegateCall, 40), makeGasCall(DELEGATECALL, nil), memStaticCall)
+	withGas(def(s, DELEGATECALL, opDelegateCall, 40), makeGasCall(DELEGATECALL, callPlain), memStaticCall)
 }
 
 // enable150 reprices IO-heavy instructions and adds the SELFDESTRUCT
@@ -193,7 +193,7 @@ func enable211(s *instructionSet) {
 
 // enable214: STATICCALL (EIP-214, Byzantium).
 func enable214(s *instructionSet) {
-	withGas(def(s, STATICCALL, opStaticCall, 700), makeGasCall(STATICCALL, nil), memStaticCall)
+	withGas(def(s, STATICCALL, opStaticCall, 700), makeGasCall(STATICCALL, callPlain), memStaticCall)
 }
 
 // enable145: SHL, SHR, SAR (EIP-145, Constantinople).
@@ -249,7 +249,7 @@ func enable2929(s *instructionSet) {
 	s[EXTCODECOPY].dynamicGas = gasExtCodeCopyEIP2929
 	for _, op := range []OpCode{CALL, CALLCODE, DELEGATECALL, STATICCALL} {
 		s[op].constantGas = GasWarmAccess
-		s[op].dynamicGas = makeGasCall(op, accessEIP2929)
+		s[op].dynamicGas = makeGasCall(op, callEIP2929)
 	}
 	s[SELFDESTRUCT].constantGas = GasSelfdestructEIP150
 	s[SELFDESTRUCT].dynamicGas = gasSelfdestructEIP2929
@@ -316,6 +316,6 @@ func enable7516(s *instructionSet) {
 // code (resolveCode).
 func enable7702(s *instructionSet) {
 	for _, op := range []OpCode{CALL, CALLCODE, DELEGATECALL, STATICCALL} {
-		s[op].dynamicGas = makeGasCall(op, accessEIP7702)
+		s[op].dynamicGas = makeGasCall(op, callEIP7702)
 	}
 }
