@@ -4,7 +4,11 @@
 // AVX-512, CUDA) must return identical bytes.
 package gpu
 
-import "github.com/plasmaxpl/engine/types"
+import (
+	"sync"
+
+	"github.com/plasmaxpl/engine/types"
+)
 
 // BatchHasher computes Keccak-256 of many messages at once.
 type BatchHasher interface {
@@ -30,4 +34,22 @@ func (Portable) HashBatch(data []byte, offsets []uint32, out []types.Hash) {
 
 // Default returns the fastest backend available on this machine: AVX-512,
 // then AVX2 (chosen at run time), else Portable.
-func Default() BatchHasher { return defaultBackend }
+//
+// In a cuda build the GPU backend wraps the best CPU backend (large batches
+// go to the device, small ones and every batch after a device error stay on
+// the CPU); it is set up on the first call, so programs that never hash pay
+// nothing for the probe.
+func Default() BatchHasher {
+	defaultOnce.Do(func() {
+		chosen = defaultBackend
+		if Accelerated != nil {
+			chosen = Accelerated(defaultBackend)
+		}
+	})
+	return chosen
+}
+
+var (
+	defaultOnce sync.Once
+	chosen      BatchHasher
+)
