@@ -181,7 +181,11 @@ func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*type
 	if cfg.SkipInvalidTxs {
 		included = make([]*types.Transaction, 0, len(txs))
 	}
-	if err := blockApplyTxs(e, state, txs, cfg, res, &included); err != nil {
+	applyTxs := blockApplyTxs
+	if cfg.Workers > 1 && parallelTxs != nil {
+		applyTxs = parallelTxs
+	}
+	if err := applyTxs(e, state, txs, cfg, res, &included); err != nil {
 		return nil, err
 	}
 
@@ -231,6 +235,21 @@ func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*type
 	}
 	return res, nil
 }
+
+// TxsExecutor executes a block's transactions against state, appending
+// receipts to res and, with SkipInvalidTxs, the included transactions to
+// included. It must give exactly the results of sequential execution.
+type TxsExecutor func(e *EVM, state BlockState, txs []*types.Transaction, cfg BlockConfig, res *BlockResult, included *[]*types.Transaction) error
+
+// parallelTxs runs blocks with BlockConfig.Workers > 1. The parallel
+// executor (package evm/parallel, which imports this one) registers itself
+// here when a program imports it; without it every block runs
+// sequentially.
+var parallelTxs TxsExecutor
+
+// RegisterParallelExecutor installs the executor used when
+// BlockConfig.Workers > 1. Call it from an init function only.
+func RegisterParallelExecutor(fn TxsExecutor) { parallelTxs = fn }
 
 // blockApplyTxs executes the transactions in order, appending receipts to
 // res and, with SkipInvalidTxs, the included ones to included.
