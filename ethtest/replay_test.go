@@ -1,6 +1,7 @@
 package ethtest
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -167,4 +168,20 @@ func TestMainnetSchedule(t *testing.T) {
 			t.Errorf("block %d: %s, want %s", c.number, got, c.want)
 		}
 	}
+}
+
+// A benchmark or an embedder loads a stored block once and replays it as
+// often as it likes; each replay starts from a fresh copy of the pre-state.
+func ExampleReplayBlock() {
+	dir := filepath.Join(FixturesDir(), "mainnet", "ethereum", "blocks", "4370000")
+	code, err := LoadCodeFile(FindCodeFile(dir)) // or nil: found on demand
+	if err != nil {
+		return
+	}
+	b, err := LoadMainnetBlock(dir, code)
+	if err != nil {
+		return
+	}
+	r := ReplayBlock(b, ReplayOptions{Workers: 1})
+	fmt.Println(r.Block, r.OK, *r.GasUsedOK, *r.ReceiptsRootOK, *r.LogsBloomOK)
 }
