@@ -39,6 +39,7 @@ func ratioChart(sec Section, path string) error {
 	}
 	p := plot.New()
 	p.Title.Text = sec.Title + ": throughput relative to go-ethereum"
+	p.Title.Padding = vg.Points(6)
 	p.Y.Label.Text = "× go-ethereum (median of rounds)"
 	p.Y.Min = 0
 	labels := make([]string, len(bms))
@@ -109,6 +110,7 @@ func shortName(n string) string {
 func workersChart(run *Run, path string) (bool, error) {
 	p := plot.New()
 	p.Title.Text = "Speedup with workers (relative to ours, 1 worker)"
+	p.Title.Padding = vg.Points(6)
 	p.X.Label.Text = "workers"
 	p.Y.Label.Text = "speedup"
 	p.Y.Min = 0
@@ -152,7 +154,7 @@ func workersChart(run *Run, path string) (bool, error) {
 			points.Color = plotutil.Color(n)
 			points.Shape = plotutil.Shape(n)
 			p.Add(line, points)
-			p.Legend.Add(shortName(b.Name), line, points)
+			p.Legend.Add(b.Name, line, points)
 			if geth > 0 {
 				g, err := plotter.NewScatter(plotter.XYs{{X: 1, Y: geth / base}})
 				if err != nil {
@@ -162,7 +164,7 @@ func workersChart(run *Run, path string) (bool, error) {
 				g.Radius = vg.Points(5)
 				g.Color = plotutil.Color(n)
 				p.Add(g)
-				p.Legend.Add(shortName(b.Name)+": go-ethereum", g)
+				p.Legend.Add(b.Name+": go-ethereum", g)
 			}
 			n++
 		}
