@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	_ "github.com/plasmaxpl/engine/evm/parallel" // Workers > 1 runs the parallel executor
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -53,6 +54,38 @@ func TestReplayMainnet(t *testing.T) {
 	}
 	t.Logf("mainnet replay: %d/%d blocks ok (%d receipts roots checked), %d txs, %.1f Mgas in %.0f ms",
 		sum.OK, sum.Blocks, receiptRoots, sum.Txs, float64(sum.GasUsed)/1e6, sum.Ms)
+}
+
+// TestReplayMainnetParallel replays a sample of the mainnet blocks with
+// the parallel executor: the headers' gas used, bloom and receipts roots
+// are its oracle too.
+func TestReplayMainnetParallel(t *testing.T) {
+	dir := FixturesDir()
+	if dir == "" {
+		t.Skip("no ../shared/fixtures beside the module: mainnet replay skipped")
+	}
+	dirs, err := FindBlockDirs(filepath.Join(dir, "mainnet", "ethereum", "blocks"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	step := 3
+	if testing.Short() {
+		step = 8
+	}
+	ok := 0
+	for i := 1; i < len(dirs); i += step {
+		b, err := LoadMainnetBlock(dirs[i], nil)
+		if err != nil {
+			t.Fatalf("%s: %v", dirs[i], err)
+		}
+		r := ReplayBlock(b, ReplayOptions{Workers: 4})
+		if !r.OK {
+			t.Errorf("block %d with 4 workers: %s", r.Block, firstLine(r.Error))
+			continue
+		}
+		ok++
+	}
+	t.Logf("parallel mainnet replay: %d blocks ok", ok)
 }
 
 // TestReplayPragueParallel replays the Prague blocks (environment layout,
