@@ -80,6 +80,8 @@ type Options struct {
 	PruneEvery int
 	// CacheSize is pebble's block cache in bytes (default 64 MiB).
 	CacheSize int64
+	// MustExist makes Open fail instead of creating a new database.
+	MustExist bool
 }
 
 func (o *Options) withDefaults() Options {
@@ -126,6 +128,8 @@ type DB struct {
 func Open(dir string, opts *Options) (*DB, error) {
 	entries, err := os.ReadDir(dir)
 	switch {
+	case (err != nil || len(entries) == 0) && opts != nil && opts.MustExist:
+		return nil, fmt.Errorf("%w: no database in %s", ErrNotStateDB, dir)
 	case errors.Is(err, os.ErrNotExist):
 	case err != nil:
 		return nil, fmt.Errorf("persist: opening %s: %w", dir, err)
