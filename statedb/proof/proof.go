@@ -40,10 +40,16 @@ func (b *Bytes) UnmarshalText(t []byte) error {
 // Quantity is a 256-bit integer written as a 0x-hex quantity in JSON.
 type Quantity struct{ uint256.Int }
 
-func (q Quantity) MarshalText() ([]byte, error) { return []byte(q.Hex()), nil }
+// MarshalJSON and UnmarshalJSON take precedence over the embedded
+// uint256.Int's own JSON methods, which use decimal.
+func (q Quantity) MarshalJSON() ([]byte, error) { return []byte(`"` + q.Hex() + `"`), nil }
 
-func (q *Quantity) UnmarshalText(t []byte) error {
-	return types.ParseUint256Hex(string(t), &q.Int)
+func (q *Quantity) UnmarshalJSON(b []byte) error {
+	s, err := strconv.Unquote(string(b))
+	if err != nil {
+		return fmt.Errorf("quantity %s is not a string", b)
+	}
+	return types.ParseUint256Hex(s, &q.Int)
 }
 
 // Uint64 is a 64-bit integer written as a 0x-hex quantity in JSON.

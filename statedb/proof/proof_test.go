@@ -161,6 +161,9 @@ func TestFixtureProofs(t *testing.T) {
 			}
 			// The JSON form round-trips and still verifies.
 			js, _ := json.Marshal(res)
+			if !strings.Contains(string(js), `"balance":"0x`) || !strings.Contains(string(js), `"nonce":"0x`) {
+				t.Fatalf("quantities not in hex: %s", js)
+			}
 			var back AccountResult
 			if err := json.Unmarshal(js, &back); err != nil {
 				t.Fatal(err)
