@@ -25,7 +25,7 @@ type fixtureAccount struct {
 }
 
 type fixturePost struct {
-	Hash  types.Hash                        `json:"hash"`
+	Hash  types.Hash                       `json:"hash"`
 	State map[types.Address]fixtureAccount `json:"state"`
 }
 
