@@ -77,10 +77,13 @@ func (t *Trie) Hash() types.Hash {
 
 // commit computes the reference of every dirty node, one depth at a time,
 // deepest first, with one HashBatch call per depth.
-func (t *Trie) commit() {
+func (t *Trie) commit() { t.commitFrom(t.root) }
+
+// commitFrom is commit for the subtree at r.
+func (t *Trie) commitFrom(r *node) {
 	c := getCommitter()
 	defer putCommitter(c)
-	c.collect(t.root, 0)
+	c.collect(r, 0)
 	for d := len(c.levels) - 1; d >= 0; d-- {
 		level := c.levels[d]
 		if len(level) == 0 {

@@ -152,10 +152,13 @@ func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 	for i, a := range sc.addrOwners {
 		a.addrHash, a.hashed = sc.out[i], true
 	}
+	s.updateStorageTries(sc.out[nAddr:])
+	if s.rootWorkers > 1 {
+		return s.accountTrieParallel(nAddr)
+	}
 	for i := len(sc.addrOwners); i < nAddr; i++ {
 		s.trie.Delete(sc.out[i][:])
 	}
-	s.updateStorageTries(sc.out[nAddr:])
 
 	buf := s.encBuf[:0] // the trie copies values
 	for _, a := range sc.live {

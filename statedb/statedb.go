@@ -54,6 +54,7 @@ type StateDB struct {
 	encBuf          []byte // scratch for account encodings
 	scratch         rootScratch
 	hasher          gpu.BatchHasher
+	rootWorkers     int // goroutines for the account trie (see IntermediateRootWorkers)
 
 	journal       []journalEntry
 	ripemdTouched bool   // the RIPEMD-160 touch exception, see ripemdAddr

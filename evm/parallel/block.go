@@ -87,7 +87,17 @@ func ExecuteBlockOpts(header *types.Header, txs []*types.Transaction, uncles []*
 	if cfg.SkipInvalidTxs {
 		included = make([]*types.Transaction, 0, len(txs))
 	}
+	// The transaction root does not depend on execution (unless invalid
+	// transactions are skipped): compute it meanwhile.
+	var txRoot chan types.Hash
+	if !cfg.SkipInvalidTxs && len(txs) >= MinParallelTxs {
+		txRoot = make(chan types.Hash, 1)
+		go func() { txRoot <- listRoot(txs) }()
+	}
 	if err := ExecuteTxsOpts(e, state, txs, cfg, res, &included, opt); err != nil {
+		if txRoot != nil {
+			<-txRoot
+		}
 		return nil, err
 	}
 
@@ -123,17 +133,41 @@ func ExecuteBlockOpts(header *types.Header, txs []*types.Transaction, uncles []*
 		res.WithdrawalsRoot = &root
 	}
 
-	res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
-	res.TxRoot = merkle.ListRoot(len(included), func(i int, buf []byte) []byte {
-		b, _ := included[i].AppendBinary(buf)
-		return b
-	})
-	res.ReceiptsRoot = merkle.ListRoot(len(res.Receipts), func(i int, buf []byte) []byte {
-		b, _ := res.Receipts[i].AppendBinary(buf)
-		return b
-	})
-	for _, r := range res.Receipts {
-		res.Bloom.Or(&r.Bloom)
+	// The receipts root and bloom are computed while the state root is.
+	done := make(chan struct{})
+	go func() {
+		res.ReceiptsRoot = merkle.ListRoot(len(res.Receipts), func(i int, buf []byte) []byte {
+			b, _ := res.Receipts[i].AppendBinary(buf)
+			return b
+		})
+		for _, r := range res.Receipts {
+			res.Bloom.Or(&r.Bloom)
+		}
+		close(done)
+	}()
+	if rs, ok := state.(rootWorkers); ok {
+		res.StateRoot = rs.IntermediateRootWorkers(rules.IsEIP158, cfg.Workers)
+	} else {
+		res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
 	}
+	if txRoot != nil {
+		res.TxRoot = <-txRoot
+	} else {
+		res.TxRoot = listRoot(included)
+	}
+	<-done
 	return res, nil
+}
+
+// rootWorkers is a block state that computes its root on several
+// goroutines (statedb.StateDB does).
+type rootWorkers interface {
+	IntermediateRootWorkers(deleteEmptyObjects bool, workers int) types.Hash
+}
+
+func listRoot(txs []*types.Transaction) types.Hash {
+	return merkle.ListRoot(len(txs), func(i int, buf []byte) []byte {
+		b, _ := txs[i].AppendBinary(buf)
+		return b
+	})
 }

@@ -36,6 +36,9 @@ type Stats struct {
 	Deps [][]int
 	// Gas[i] is transaction i's gas used (filled with Deps).
 	Gas []uint64
+	// Phase wall times: preparing messages, parallel execution and
+	// validation, and the ordered commit.
+	PrepareTime, ExecTime, CommitTime time.Duration
 }
 
 // Options tunes ExecuteTxs beyond BlockConfig.
@@ -126,15 +129,20 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		results:     make([]atomic.Pointer[txResult], len(txs)),
 	}
 	workers := min(cfg.Workers, len(txs))
+	t0 := time.Now()
 	x.prepareMessages(workers)
 	x.expectSenders()
+	t1 := time.Now()
 	x.run(workers)
+	t2 := time.Now()
 	st.Executions = x.executions.Load()
 	st.Validations = x.validations.Load()
 	if opt.Dependencies {
 		x.dependencies(st)
 	}
-	return x.commit(e, state, cfg, res, included, st)
+	err := x.commit(e, state, cfg, res, included, st)
+	st.PrepareTime, st.ExecTime, st.CommitTime = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
+	return err
 }
 
 // prepareMessages checks types and recovers senders on all workers.
@@ -304,6 +312,9 @@ func (x *executor) valid(tx int, r *txResult) bool {
 // here; when one fails the rest of the block runs sequentially, which
 // reproduces the sequential outcome (including its error) exactly.
 func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats) error {
+	if bulk, ok := state.(writeApplier); ok && x.rules.IsByzantium {
+		return x.commitBulk(bulk, e, state, cfg, res, included, st)
+	}
 	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
 	var logIndex uint
 	for i, tx := range x.txs {
@@ -439,6 +450,13 @@ func txMessage(rules forks.Rules, tx *types.Transaction, chainID uint64, baseFee
 // receipt finalises the transaction on state (Finalise from Byzantium,
 // else the intermediate root) and appends its receipt to res.
 func receipt(rules forks.Rules, e *evm.EVM, state evm.BlockState, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, res *evm.BlockResult) {
+	appendReceipt(rules, e, tx, msg, out, logs, res, state)
+}
+
+// appendReceipt appends the receipt of a transaction to res. With state
+// set it first finalises the transaction on it; a nil state (from
+// Byzantium only) leaves the state alone.
+func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, res *evm.BlockResult, state evm.BlockState) {
 	res.GasUsed += out.UsedGas
 	res.BlobGasUsed += out.BlobGasUsed
 	r := &types.Receipt{
@@ -452,7 +470,9 @@ func receipt(rules forks.Rules, e *evm.EVM, state evm.BlockState, tx *types.Tran
 		TransactionIndex:  uint(len(res.Receipts)),
 	}
 	if rules.IsByzantium {
-		state.Finalise(true)
+		if state != nil {
+			state.Finalise(true)
+		}
 		if out.Failed() {
 			r.Status = types.ReceiptStatusFailed
 		} else {

@@ -1,0 +1,201 @@
+package parallel
+
+import (
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/statedb"
+	"github.com/plasmaxpl/engine/types"
+)
+
+// writeApplier is a block state that takes the final values of a run of
+// transactions in one call (statedb.StateDB does).
+type writeApplier interface {
+	ApplyWrites([]statedb.AccountWrite)
+}
+
+// commitBulk is commit for a state that takes final values in bulk, from
+// Byzantium on (no intermediate root per transaction). The checks that need
+// the exact state before transaction i read MVMemory as transaction i, which
+// is exact once every transaction below i is final; the state itself is
+// written once, with the final value of every location MVMemory holds. When
+// a check fails at i, the state as of i is written and the rest runs
+// sequentially.
+func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats) error {
+	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
+	var logIndex uint
+	c := &bulkChecks{}
+	for i, tx := range x.txs {
+		r := x.results[i].Load()
+		if r.panicVal != nil {
+			panic(r.panicVal)
+		}
+		msg := x.msgs[i]
+		why := ""
+		switch {
+		case r.err != nil:
+			why = "invalid transaction"
+		case x.gasLimitLeft(res) < msg.GasLimit:
+			why = "block gas limit"
+		case x.rules.IsCancun && res.BlobGasUsed+r.out.BlobGasUsed > maxBlobGas:
+			why = "block blob gas"
+		case !x.assumptionsHoldAt(i, r.assumes, c):
+			why = "assumption"
+		}
+		if why != "" {
+			st.SequentialFrom, st.SequentialWhy = i, why
+			bulk.ApplyWrites(x.finalState(i))
+			return applySequential(e, state, x.txs, cfg, res, included, i)
+		}
+		c.committed(r.writes)
+		for _, l := range r.logs {
+			l.TxHash = tx.Hash()
+			l.TxIndex = uint(i)
+			l.Index = logIndex
+			logIndex++
+		}
+		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, res, nil)
+	}
+	bulk.ApplyWrites(x.finalState(len(x.txs)))
+	return nil
+}
+
+// bulkChecks follows, during commitBulk, what the assumption checks need
+// of the state before the next transaction: the exact balances of the
+// accounts checked so far (kept current from each committed write set, so
+// that a balance credited by every transaction, the beneficiary's, is not
+// summed again from its first delta at each check) and the accounts whose
+// storage was written.
+type bulkChecks struct {
+	balances       map[types.Address]*uint256.Int
+	storageWritten map[types.Address]struct{}
+}
+
+// committed updates c with the write set of the transaction just committed.
+func (c *bulkChecks) committed(ws []writeEntry) {
+	for j := range ws {
+		w := &ws[j]
+		switch w.loc.kind {
+		case locSlot, locWipe:
+			if c.storageWritten == nil {
+				c.storageWritten = make(map[types.Address]struct{})
+			}
+			c.storageWritten[w.loc.addr] = struct{}{}
+		case locBalance:
+			if b := c.balances[w.loc.addr]; b != nil {
+				if w.val.flag {
+					b.Add(b, &w.val.word)
+				} else {
+					b.Set(&w.val.word)
+				}
+			}
+		}
+	}
+}
+
+// assumptionsHoldAt checks transaction tx's assumptions against the state
+// before it, read from MVMemory (every transaction below tx is final).
+// Whether an account has storage is known exactly only when no transaction
+// below tx wrote its storage; otherwise the check fails, and the block goes
+// on sequentially from tx.
+func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) bool {
+	for i := range as {
+		a := &as[i]
+		switch a.kind {
+		case assumeNonZeroBalance:
+			b := c.balances[a.addr]
+			if b == nil {
+				v, blocker := resolve(x.mv, x.base, tx, location{addr: a.addr, kind: locBalance})
+				if blocker >= 0 {
+					return false
+				}
+				b = new(uint256.Int).Set(&v.word)
+				if c.balances == nil {
+					c.balances = make(map[types.Address]*uint256.Int)
+				}
+				c.balances[a.addr] = b
+			}
+			var sum uint256.Int
+			if sum.Add(b, &a.delta); sum.IsZero() {
+				return false
+			}
+		case assumeStorage:
+			if _, ok := c.storageWritten[a.addr]; ok {
+				return false
+			}
+			r := x.base.state.GetStorageRoot(a.addr)
+			if (r != types.Hash{} && r != types.EmptyRootHash) != a.flag {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// finalState returns the state that transaction cutoff sees (the state
+// after every transaction below it) for every account MVMemory holds a
+// write of, as final values. Every transaction below cutoff must be final.
+func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
+	type acct struct {
+		wiped bool
+		slots []types.Hash
+	}
+	accts := make(map[types.Address]*acct)
+	var order []types.Address
+	for s := range x.mv.shards {
+		sh := &x.mv.shards[s]
+		for l, c := range sh.m {
+			if len(c.entries) == 0 || c.entries[0].tx >= cutoff {
+				continue // no write below cutoff
+			}
+			a := accts[l.addr]
+			if a == nil {
+				a = new(acct)
+				accts[l.addr] = a
+				order = append(order, l.addr)
+			}
+			switch l.kind {
+			case locWipe:
+				a.wiped = true
+			case locSlot:
+				a.slots = append(a.slots, l.slot)
+			}
+		}
+	}
+	out := make([]statedb.AccountWrite, len(order))
+	for i, addr := range order {
+		a := accts[addr]
+		w := &out[i]
+		w.Addr = addr
+		w.Exists = x.finalValue(cutoff, location{addr: addr, kind: locExist}).flag
+		if !w.Exists {
+			continue
+		}
+		w.Wiped = a.wiped
+		w.Balance = x.finalValue(cutoff, location{addr: addr, kind: locBalance}).word
+		w.Nonce = x.finalValue(cutoff, location{addr: addr, kind: locNonce}).n
+		code := x.finalValue(cutoff, location{addr: addr, kind: locCode})
+		w.CodeHash, w.Code = code.hash, code.code
+		if len(a.slots) > 0 {
+			w.Slots = make([]statedb.SlotWrite, 0, len(a.slots))
+			for _, k := range a.slots {
+				v := x.finalValue(cutoff, location{addr: addr, slot: k, kind: locSlot})
+				if w.Wiped && v.hash == (types.Hash{}) {
+					continue
+				}
+				w.Slots = append(w.Slots, statedb.SlotWrite{Key: k, Value: v.hash})
+			}
+		}
+	}
+	return out
+}
+
+// finalValue resolves l for transaction cutoff, which must not meet an
+// estimate.
+func (x *executor) finalValue(cutoff int, l location) mvValue {
+	v, blocker := resolve(x.mv, x.base, cutoff, l)
+	if blocker >= 0 {
+		panic("parallel: estimate below a committed transaction")
+	}
+	return v
+}

@@ -1,0 +1,129 @@
+package merkle
+
+import (
+	"sync"
+	"sync/atomic"
+
+	"github.com/plasmaxpl/engine/types"
+)
+
+// Parallel updates and hashing split the trie under its root branch: the
+// 16 subtrees below the root share no node, so each can be changed and
+// hashed by its own goroutine (with its own committer and hash batches);
+// the root is then finished alone. The nodes, references and root hash are
+// exactly those of the one-goroutine path, whatever the goroutine count.
+
+// minParallelKeys is the number of updated keys below which UpdateParallel
+// does the work on the calling goroutine.
+const minParallelKeys = 256
+
+// UpdateParallel stores values[i] under keys[i] for every i (an empty value
+// deletes the key), using up to workers goroutines, and leaves the trie as
+// the same sequence of Update calls would. The keys must be distinct and
+// of equal length (a secure trie's hashed keys); keys and values are not
+// retained.
+func (t *Trie) UpdateParallel(keys, values [][]byte, workers int) {
+	r := t.root
+	if workers <= 1 || len(keys) < minParallelKeys || t.nodes != nil || t.arena != nil ||
+		r == nil || r.kind != kindBranch || len(r.val) != 0 || !sameLength(keys) {
+		for i := range keys {
+			t.Update(keys[i], values[i])
+		}
+		return
+	}
+	// Group the keys by first nibble.
+	var groups [16][]int
+	for i, k := range keys {
+		n := k[0] >> 4
+		groups[n] = append(groups[n], i)
+	}
+	var subs [16]*Trie
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, 16) {
+		wg.Go(func() {
+			for {
+				g := int(next.Add(1) - 1)
+				if g >= 16 {
+					return
+				}
+				if len(groups[g]) == 0 {
+					continue
+				}
+				sub := &Trie{root: r.kids[g], owner: t.owner, hasher: t.hasher}
+				for _, i := range groups[g] {
+					sub.nib = appendNibbles(sub.nib[:0], keys[i])
+					if len(values[i]) == 0 {
+						sub.root, _ = sub.delete(sub.root, sub.nib[1:])
+					} else {
+						sub.root, _ = sub.insert(sub.root, sub.nib[1:], values[i])
+					}
+				}
+				subs[g] = sub
+			}
+		})
+	}
+	wg.Wait()
+	changed := false
+	for g, sub := range subs {
+		if sub != nil && (sub.root != r.kids[g] || sub.root != nil && sub.root.refLen == 0) {
+			changed = true
+		}
+	}
+	if !changed {
+		for _, sub := range subs {
+			if sub != nil {
+				t.count += sub.count
+			}
+		}
+		return
+	}
+	r = t.own(r)
+	for g, sub := range subs {
+		if sub != nil {
+			r.kids[g] = sub.root
+			t.count += sub.count
+		}
+	}
+	t.root = t.collapse(r)
+}
+
+func sameLength(keys [][]byte) bool {
+	for _, k := range keys {
+		if len(k) != len(keys[0]) || len(k) == 0 {
+			return false
+		}
+	}
+	return true
+}
+
+// HashParallel is Hash with the dirty subtrees below the root branch
+// hashed by up to workers goroutines.
+func (t *Trie) HashParallel(workers int) types.Hash {
+	r := t.root
+	if workers > 1 && r != nil && r.kind == kindBranch && r.refLen == 0 && t.nodes == nil {
+		var dirty []*node
+		for _, k := range r.kids {
+			if k != nil && k.refLen == 0 && k.kind != kindHash {
+				dirty = append(dirty, k)
+			}
+		}
+		if len(dirty) > 1 {
+			var next atomic.Int64
+			var wg sync.WaitGroup
+			for range min(workers, len(dirty)) {
+				wg.Go(func() {
+					for {
+						i := int(next.Add(1) - 1)
+						if i >= len(dirty) {
+							return
+						}
+						t.commitFrom(dirty[i])
+					}
+				})
+			}
+			wg.Wait()
+		}
+	}
+	return t.Hash()
+}

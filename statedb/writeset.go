@@ -1,0 +1,87 @@
+package statedb
+
+import (
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/types"
+)
+
+// AccountWrite is the final state of one account after a run of
+// transactions, as a parallel executor knows it: whether the account
+// exists, its fields, and the storage slots that changed.
+type AccountWrite struct {
+	Addr types.Address
+	// Exists false deletes the account (and its storage).
+	Exists bool
+	// Wiped replaces the storage: the account was destroyed or re-created,
+	// so its storage before is gone and Slots is all there is.
+	Wiped    bool
+	Balance  uint256.Int
+	Nonce    uint64
+	CodeHash types.Hash // EmptyCodeHash for no code
+	Code     []byte
+	Slots    []SlotWrite
+}
+
+// SlotWrite is the final value of one storage slot (zero: empty).
+type SlotWrite struct {
+	Key, Value types.Hash
+}
+
+// ApplyWrites brings the accounts named in ws to the state they describe,
+// as if the transactions that produced them had been executed here, each
+// followed by Finalise: the changes are not journaled and cannot be
+// reverted, the committed storage is updated, and the accounts are marked
+// for the next IntermediateRoot. It must be called between transactions
+// (after Finalise), and each address may appear once.
+//
+// It is the bulk commit of a parallel executor, which knows only final
+// values: one call per block instead of one state operation per write.
+func (s *StateDB) ApplyWrites(ws []AccountWrite) {
+	for i := range ws {
+		w := &ws[i]
+		s.pendingAccounts[w.Addr] = struct{}{}
+		a := s.account(w.Addr)
+		if !w.Exists {
+			if a != nil {
+				s.dropAccount(w.Addr)
+			}
+			continue
+		}
+		if a == nil || w.Wiped {
+			n := newAccount(w.Addr)
+			if a != nil {
+				n.addrHash, n.hashed = a.addrHash, a.hashed
+			}
+			a = n
+			s.accounts[w.Addr] = a
+		}
+		a.nonce = w.Nonce
+		a.balance = w.Balance
+		if w.CodeHash != a.codeHash {
+			if w.CodeHash == types.EmptyCodeHash || len(w.Code) == 0 {
+				a.code, a.codeHash = nil, types.EmptyCodeHash
+			} else {
+				stored, ok := s.codes[w.CodeHash]
+				if !ok {
+					stored = append([]byte(nil), w.Code...)
+					s.codes[w.CodeHash] = stored
+				}
+				a.code, a.codeHash = stored, w.CodeHash
+			}
+		}
+		if len(w.Slots) > 0 {
+			if a.dirty == nil {
+				a.dirty = make(map[types.Hash]types.Hash, len(w.Slots))
+			}
+			for _, sl := range w.Slots {
+				if a.backed {
+					s.committedState(a, sl.Key) // finalise compares with the stored value
+				}
+				a.dirty[sl.Key] = sl.Value
+			}
+		}
+		a.finalise()
+		a.selfDestructed = false
+	}
+}
