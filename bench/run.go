@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
+	"syscall"
 	"time"
 
 	"github.com/plasmaxpl/engine/evm/parallel"
@@ -29,9 +30,13 @@ type Result struct {
 	// the blocks' final dependencies (gas-weighted longest chain).
 	CriticalPathSpeedup map[string]float64 `json:"criticalPathSpeedup"`
 	Seconds             float64            `json:"seconds"` // median round
-	Rounds              int                `json:"rounds"`
-	Txs                 int                `json:"txs"`
-	Gas                 uint64             `json:"gas"`
+	// CPUSeconds is the process CPU time (user and system, all threads,
+	// the garbage collector's included) of the median-CPU round: with the
+	// machine shared, wall time alone does not say what a run cost.
+	CPUSeconds float64 `json:"cpuSeconds"`
+	Rounds     int     `json:"rounds"`
+	Txs        int     `json:"txs"`
+	Gas        uint64  `json:"gas"`
 }
 
 // blockOutcome is what must not depend on the worker count.
@@ -50,23 +55,29 @@ func Run(w *Workload, workers []int, rounds int) ([]Result, error) {
 		rounds = 1
 	}
 	times := make([][]time.Duration, len(workers))
+	cpus := make([][]time.Duration, len(workers))
 	execs := make([]int64, len(workers))
 	want := make([]blockOutcome, len(w.Blocks))
 	var gas uint64
 	for r := range rounds {
 		for wi, nw := range workers {
-			var total time.Duration
+			var total, cpu time.Duration
 			for bi, b := range w.Blocks {
 				state := b.NewState()
 				cfg := b.Config
 				cfg.Workers = nw
 				var st parallel.Stats
 				runtime.GC()
+				cpu0 := cpuTime()
 				start := time.Now()
 				res, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, state, cfg, b.GetHash, parallel.Options{Stats: &st})
 				total += time.Since(start)
+				cpu += cpuTime() - cpu0
 				if err != nil {
 					return nil, fmt.Errorf("%s with %d workers: %w", b.Name, nw, err)
+				}
+				if b.Header.GasUsed != 0 && res.GasUsed != b.Header.GasUsed {
+					return nil, fmt.Errorf("%s with %d workers: gas used %d, header says %d", b.Name, nw, res.GasUsed, b.Header.GasUsed)
 				}
 				got := blockOutcome{res.StateRoot, res.ReceiptsRoot, res.GasUsed}
 				if r == 0 && wi == 0 {
@@ -81,6 +92,7 @@ func Run(w *Workload, workers []int, rounds int) ([]Result, error) {
 				}
 			}
 			times[wi] = append(times[wi], total)
+			cpus[wi] = append(cpus[wi], cpu)
 		}
 	}
 	cp, err := criticalPath(w)
@@ -98,12 +110,21 @@ func Run(w *Workload, workers []int, rounds int) ([]Result, error) {
 		res := Result{
 			Workload: w.Name, Workers: nw, Seconds: med, Rounds: rounds, Txs: ntx, Gas: gas,
 			TxPerSec: float64(ntx) / med, MGasPerSec: float64(gas) / med / 1e6,
-			Speedup: base / med, ExecPerTx: float64(execs[wi]) / float64(max(ntx, 1)),
+			Speedup: base / med, CPUSeconds: median(cpus[wi]).Seconds(), ExecPerTx: float64(execs[wi]) / float64(max(ntx, 1)),
 			CriticalPathSpeedup: cp,
 		}
 		out = append(out, res)
 	}
 	return out, nil
+}
+
+// cpuTime returns the CPU time the process has used so far.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if syscall.Getrusage(syscall.RUSAGE_SELF, &ru) != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 func median(d []time.Duration) time.Duration {
@@ -121,7 +142,7 @@ func criticalPath(w *Workload) (map[string]float64, error) {
 		cfg.Workers = 2
 		var st parallel.Stats
 		if _, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, b.NewState(), cfg, b.GetHash,
-			parallel.Options{Stats: &st, Dependencies: true, MinTxs: 1}); err != nil {
+			parallel.Options{Stats: &st, Dependencies: true, MinTxs: 1, NoFallback: true}); err != nil {
 			return nil, fmt.Errorf("%s: %w", b.Name, err)
 		}
 		if st.Deps == nil { // executed sequentially (a fork the executor hands back)

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -112,6 +113,24 @@ func runBench(args []string) int {
 	return 0
 }
 
+// loadAverage reads the 1, 5 and 15-minute load averages (Linux).
+func loadAverage(out *[3]float64) bool {
+	b, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return false
+	}
+	f := strings.Fields(string(b))
+	if len(f) < 3 {
+		return false
+	}
+	for i := range out {
+		if out[i], err = strconv.ParseFloat(f[i], 64); err != nil {
+			return false
+		}
+	}
+	return true
+}
+
 func parseWorkers(s string) ([]int, error) {
 	var out []int
 	for _, f := range strings.Split(s, ",") {
@@ -126,11 +145,15 @@ func parseWorkers(s string) ([]int, error) {
 
 func printBenchTable(w io.Writer, results []bench.Result) {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintln(tw, "workload\tworkers\ttxs\ttx/s\tMgas/s\tspeedup\texec/tx\tcrit.path 8/16/32\t")
+	fmt.Fprintln(tw, "workload\tworkers\ttxs\ttx/s\tMgas/s\tspeedup\twall ms\tcpu ms\texec/tx\tcrit.path 8/16/32\t")
 	for _, r := range results {
 		cp := r.CriticalPathSpeedup
-		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.1f\t%.2fx\t%.2f\t%.1f/%.1f/%.1f\t\n", r.Workload, r.Workers, r.Txs, r.TxPerSec, r.MGasPerSec,
-			r.Speedup, r.ExecPerTx, cp["8"], cp["16"], cp["32"])
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%.0f\t%.1f\t%.2fx\t%.1f\t%.1f\t%.2f\t%.1f/%.1f/%.1f\t\n", r.Workload, r.Workers, r.Txs, r.TxPerSec, r.MGasPerSec,
+			r.Speedup, r.Seconds*1e3, r.CPUSeconds*1e3, r.ExecPerTx, cp["8"], cp["16"], cp["32"])
+	}
+	var load [3]float64
+	if loadAverage(&load) {
+		fmt.Fprintf(w, "load average %.2f %.2f %.2f (%d CPUs)\n", load[0], load[1], load[2], runtime.NumCPU())
 	}
 	tw.Flush()
 	var ru syscall.Rusage

@@ -1,6 +1,9 @@
 package parallel
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm"
@@ -21,11 +24,11 @@ type writeApplier interface {
 // written once, with the final value of every location MVMemory holds. When
 // a check fails at i, the state as of i is written and the rest runs
 // sequentially.
-func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats) error {
+func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats, limit int) error {
 	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
 	var logIndex uint
 	c := &bulkChecks{}
-	for i, tx := range x.txs {
+	for i, tx := range x.txs[:limit] {
 		r := x.results[i].Load()
 		if r.panicVal != nil {
 			panic(r.panicVal)
@@ -44,6 +47,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		}
 		if why != "" {
 			st.SequentialFrom, st.SequentialWhy = i, why
+			st.Executions += int64(len(x.txs) - i)
 			bulk.ApplyWrites(x.finalState(i))
 			return applySequential(e, state, x.txs, cfg, res, included, i)
 		}
@@ -56,7 +60,10 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		}
 		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, res, nil)
 	}
-	bulk.ApplyWrites(x.finalState(len(x.txs)))
+	bulk.ApplyWrites(x.finalState(limit))
+	if limit < len(x.txs) {
+		return applySequential(e, state, x.txs, cfg, res, included, limit)
+	}
 	return nil
 }
 
@@ -163,13 +170,16 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		}
 	}
 	out := make([]statedb.AccountWrite, len(order))
-	for i, addr := range order {
+	// The values are read-only lookups (MVMemory and the state before the
+	// block, which nothing writes now): split them over the workers.
+	parallelFor(len(order), x.workers, 512, func(i int) {
+		addr := order[i]
 		a := accts[addr]
 		w := &out[i]
 		w.Addr = addr
 		w.Exists = x.finalValue(cutoff, location{addr: addr, kind: locExist}).flag
 		if !w.Exists {
-			continue
+			return
 		}
 		w.Wiped = a.wiped
 		w.Balance = x.finalValue(cutoff, location{addr: addr, kind: locBalance}).word
@@ -186,8 +196,35 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 				w.Slots = append(w.Slots, statedb.SlotWrite{Key: k, Value: v.hash})
 			}
 		}
-	}
+	})
 	return out
+}
+
+// parallelFor calls fn(i) for every i below n, on up to workers goroutines
+// in chunks of chunk indices (on the caller alone when n <= chunk).
+func parallelFor(n, workers, chunk int, fn func(int)) {
+	if workers <= 1 || n <= chunk {
+		for i := range n {
+			fn(i)
+		}
+		return
+	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, (n+chunk-1)/chunk) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(int64(chunk))) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // finalValue resolves l for transaction cutoff, which must not meet an

@@ -10,6 +10,9 @@ func (x *executor) dependencies(st *Stats) {
 	st.Gas = make([]uint64, n)
 	for i := range n {
 		r := x.results[i].Load()
+		if r == nil { // not executed: the block went sequential before it
+			continue
+		}
 		if r.out != nil {
 			st.Gas[i] = r.out.UsedGas
 		}

@@ -19,17 +19,30 @@ import (
 // a few transactions gain (chosen by measurement with `plasma bench`).
 var MinParallelTxs = 8
 
+// The adaptive fallback: once probeExecutions validations have run, a
+// block whose incarnations are wasted (aborted by validation or suspended
+// on a dependency) more than once in maxWasteRatio validations stops
+// executing in parallel; the transactions already final are committed and the rest run
+// sequentially. A block where each transaction depends on the one before
+// then costs about what the sequential loop does.
+const (
+	probeExecutions = 32
+	maxWasteRatio   = 5
+)
+
 // Stats describes one parallel execution.
 type Stats struct {
 	Txs         int
 	Parallel    bool  // false: executed sequentially (small block, tracer, ...)
 	Executions  int64 // incarnations run, including those cut short by a dependency
 	Validations int64
+	Aborts      int64 // failed validations and runs cut short by a dependency
 	// SequentialFrom is the index from which the block was finished
 	// sequentially after a commit-time check failed (an invalid
 	// transaction, an assumption that did not hold); -1 when none.
 	SequentialFrom int
-	// SequentialWhy says which check failed at SequentialFrom.
+	// SequentialWhy says which check failed at SequentialFrom, or
+	// "conflicts" when the adaptive fallback stopped parallel execution.
 	SequentialWhy string
 	// Deps[i] lists the transactions whose final writes transaction i's
 	// final reads saw (filled only when requested).
@@ -49,6 +62,9 @@ type Options struct {
 	Dependencies bool
 	// MinTxs overrides MinParallelTxs when positive.
 	MinTxs int
+	// NoFallback keeps conflict-heavy blocks parallel to the end (see
+	// probeExecutions).
+	NoFallback bool
 }
 
 // txResult is the outcome of one incarnation. It is immutable once stored.
@@ -78,6 +94,10 @@ type executor struct {
 
 	executions  atomic.Int64
 	validations atomic.Int64
+	aborts      atomic.Int64 // incarnations aborted or cut short
+	stop        atomic.Bool  // the adaptive fallback stopped the workers
+	noFallback  bool
+	workers     int
 }
 
 // ExecuteTxs executes a block's transactions on state with cfg.Workers
@@ -127,8 +147,10 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		sched:       NewScheduler(len(txs)),
 		base:        &baseReader{state: state},
 		results:     make([]atomic.Pointer[txResult], len(txs)),
+		noFallback:  opt.NoFallback,
 	}
 	workers := min(cfg.Workers, len(txs))
+	x.workers = workers
 	t0 := time.Now()
 	x.prepareMessages(workers)
 	x.expectSenders()
@@ -136,11 +158,18 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.run(workers)
 	t2 := time.Now()
 	st.Executions = x.executions.Load()
+	st.Aborts = x.aborts.Load()
 	st.Validations = x.validations.Load()
 	if opt.Dependencies {
 		x.dependencies(st)
 	}
-	err := x.commit(e, state, cfg, res, included, st)
+	limit := len(txs)
+	if x.stop.Load() {
+		limit = x.finalPrefix()
+		st.SequentialFrom, st.SequentialWhy = limit, "conflicts"
+		st.Executions += int64(len(txs) - limit)
+	}
+	err := x.commit(e, state, cfg, res, included, st, limit)
 	st.PrepareTime, st.ExecTime, st.CommitTime = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
 	return err
 }
@@ -195,7 +224,7 @@ func (x *executor) worker() {
 	var v *view
 	var t task
 	idle := 0
-	for !x.sched.Done() {
+	for !x.sched.Done() && !x.stop.Load() {
 		if t.kind == taskNone {
 			t = x.sched.NextTask()
 			if t.kind == taskNone {
@@ -220,11 +249,37 @@ func (x *executor) worker() {
 	}
 }
 
+// wasted counts an incarnation aborted by validation or cut short by a
+// dependency, and stops parallel execution when too many validations fail.
+func (x *executor) wasted() {
+	w := x.aborts.Add(1)
+	if x.noFallback {
+		return
+	}
+	if v := x.validations.Load(); v >= probeExecutions && w*maxWasteRatio > v {
+		x.stop.Store(true)
+	}
+}
+
+// finalPrefix returns the number of leading transactions whose results are
+// final, after the workers stopped early: each executed, recorded, and
+// valid against the transactions below it.
+func (x *executor) finalPrefix() int {
+	for i := range x.txs {
+		r := x.results[i].Load()
+		if r == nil || !x.sched.executed(i) || !x.valid(i, r) {
+			return i
+		}
+	}
+	return len(x.txs)
+}
+
 func (x *executor) runExecution(t task, e **evm.EVM, v **view) task {
 	for {
 		r, blocker := x.execute(t.tx, e, v)
 		if blocker >= 0 {
 			if x.sched.AddDependency(t.tx, blocker) {
+				x.wasted()
 				return task{}
 			}
 			continue // the blocker finished meanwhile: run again
@@ -238,7 +293,11 @@ func (x *executor) runExecution(t task, e **evm.EVM, v **view) task {
 func (x *executor) runValidation(t task) task {
 	x.validations.Add(1)
 	r := x.results[t.tx].Load()
-	aborted := !x.valid(t.tx, r) && x.sched.TryValidationAbort(t.tx, t.incarnation)
+	ok := x.valid(t.tx, r)
+	if !ok {
+		x.wasted()
+	}
+	aborted := !ok && x.sched.TryValidationAbort(t.tx, t.incarnation)
 	if aborted {
 		x.mv.Estimate(t.tx)
 	}
@@ -311,13 +370,13 @@ func (x *executor) valid(tx int, r *txResult) bool {
 // transaction (the block gas limit, its assumptions, validity) are made
 // here; when one fails the rest of the block runs sequentially, which
 // reproduces the sequential outcome (including its error) exactly.
-func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats) error {
+func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats, limit int) error {
 	if bulk, ok := state.(writeApplier); ok && x.rules.IsByzantium {
-		return x.commitBulk(bulk, e, state, cfg, res, included, st)
+		return x.commitBulk(bulk, e, state, cfg, res, included, st, limit)
 	}
 	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
 	var logIndex uint
-	for i, tx := range x.txs {
+	for i, tx := range x.txs[:limit] {
 		r := x.results[i].Load()
 		if r.panicVal != nil {
 			panic(r.panicVal)
@@ -336,6 +395,7 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 		}
 		if why != "" {
 			st.SequentialFrom, st.SequentialWhy = i, why
+			st.Executions += int64(len(x.txs) - i)
 			return applySequential(e, state, x.txs, cfg, res, included, i)
 		}
 		applyWrites(state, r.writes)
@@ -346,6 +406,9 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 			logIndex++
 		}
 		receipt(x.rules, e, state, tx, msg, r.out, r.logs, res)
+	}
+	if limit < len(x.txs) {
+		return applySequential(e, state, x.txs, cfg, res, included, limit)
 	}
 	return nil
 }

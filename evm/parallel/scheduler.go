@@ -65,6 +65,15 @@ func NewScheduler(n int) *Scheduler {
 	return s
 }
 
+// executed reports whether tx's last incarnation finished executing and
+// was not aborted since.
+func (s *Scheduler) executed(tx int) bool {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	return t.status == statusExecuted
+}
+
 // Done reports whether every transaction is executed and validated.
 func (s *Scheduler) Done() bool { return s.done.Load() }
 
