@@ -374,3 +374,36 @@ func FuzzDecodeSlot(f *testing.F) {
 		}
 	})
 }
+
+// TestOpenedStateConcurrentReads reads one opened state from several
+// goroutines (as a parallel executor reads the state before a block); run
+// with -race.
+func TestOpenedStateConcurrentReads(t *testing.T) {
+	db, err := OpenMemory(nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if err := replay(db, 4, 80, 0); err != nil {
+		t.Fatal(err)
+	}
+	s := db.State()
+	want := db.State()
+	done := make(chan struct{})
+	for g := range 4 {
+		go func() {
+			defer func() { done <- struct{}{} }()
+			for i := range workAccounts {
+				s.GetBalance(workAddr((i + g*37) % workAccounts))
+				c := workContract((i + g) % workContracts)
+				s.GetState(c, types.Hash{31: byte(i % workSlots)})
+				s.GetCommittedState(c, types.Hash{31: byte((i + 1) % workSlots)})
+				s.Exist(c)
+			}
+		}()
+	}
+	for range 4 {
+		<-done
+	}
+	sameState(t, s, want)
+}
