@@ -3,6 +3,7 @@ package parallel
 import (
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -348,7 +349,7 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view) (r *txResult, blocke
 			r.logs = v.logs
 		}
 	}()
-	r.reads, r.assumes = v.reads, v.assumes
+	r.reads, r.assumes = slices.Clone(v.reads), v.assumes
 	return r, blocker
 }
 

@@ -220,13 +220,14 @@ type view struct {
 	ripemdTouched bool
 
 	// Reused storage for the accounts of an incarnation.
-	origPool []origAccount
-	objPool  []object
+	origPool    []origAccount
+	objPool     []object
+	addrScratch []types.Address
 }
 
-// reset prepares a used view for another incarnation, keeping its maps
-// and journal storage. The slices handed out in results (reads, logs,
-// assumptions) are not reused.
+// reset prepares a used view for another incarnation, keeping its maps,
+// journal and read-set storage (results get a copy of the reads). The
+// slices handed out in results (logs, assumptions) are not reused.
 func (v *view) reset(tx int) {
 	v.tx = tx
 	clear(v.orig)
@@ -237,7 +238,8 @@ func (v *view) reset(tx int) {
 	clear(v.transient)
 	clear(v.journal)
 	v.journal = v.journal[:0]
-	v.reads = make([]readEntry, 0, 16)
+	clear(v.reads)
+	v.reads = v.reads[:0]
 	v.assumes, v.logs = nil, nil
 	v.refund, v.ripemdTouched = 0, false
 	v.origPool = v.origPool[:0]
@@ -792,24 +794,48 @@ func (v *view) AddLog(l *types.Log) {
 // exception), deletion (self-destructed, or EIP-161 empty when
 // deleteEmpty), or the fields and slots that differ from before.
 func (v *view) finalise(deleteEmpty bool) []writeEntry {
-	var addrs []types.Address
-	seen := make(map[types.Address]struct{}, 8)
+	// The accounts the journal names, in first-mention order; most
+	// transactions name a handful, so a linear search beats a map.
+	addrs := v.addrScratch[:0]
+	has := func(a types.Address) bool {
+		for i := len(addrs) - 1; i >= 0; i-- {
+			if addrs[i] == a {
+				return true
+			}
+		}
+		return false
+	}
+	var seen map[types.Address]struct{}
 	for i := range v.journal {
 		e := &v.journal[i]
 		if e.kind > jTouch {
 			continue
 		}
-		if _, ok := seen[e.addr]; !ok {
+		if seen == nil {
+			if has(e.addr) {
+				continue
+			}
+			addrs = append(addrs, e.addr)
+			if len(addrs) > 32 {
+				seen = make(map[types.Address]struct{}, 2*len(addrs))
+				for _, a := range addrs {
+					seen[a] = struct{}{}
+				}
+			}
+		} else if _, ok := seen[e.addr]; !ok {
 			seen[e.addr] = struct{}{}
 			addrs = append(addrs, e.addr)
 		}
 	}
 	if v.ripemdTouched {
-		if _, ok := seen[ripemdAddr]; !ok {
+		if seen == nil && !has(ripemdAddr) {
+			addrs = append(addrs, ripemdAddr)
+		} else if _, ok := seen[ripemdAddr]; seen != nil && !ok {
 			addrs = append(addrs, ripemdAddr)
 		}
 	}
-	var ws []writeEntry
+	v.addrScratch = addrs
+	ws := make([]writeEntry, 0, 2*len(addrs))
 	for _, addr := range addrs {
 		o := v.accounts[addr]
 		if o == nil {
