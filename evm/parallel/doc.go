@@ -48,10 +48,23 @@
 // that find no task yield and then back off, so that they do not take a
 // shared core from a busy worker.
 //
-// After all transactions are executed and validated, write sets are
-// applied to the state in block order through evm.BlockState, with
-// Finalise (or, before Byzantium, IntermediateRoot) after each, and the
-// receipts are built as the sequential loop builds them.
+// After all transactions are executed and validated, the commit checks
+// them in block order and builds the receipts as the sequential loop
+// does. From Byzantium on, with a state that takes final values in bulk
+// (statedb.StateDB.ApplyWrites), the checks read the exact state before
+// each transaction from MVMemory, and the state is written once: the final
+// value of every location MVMemory holds, resolved on all workers. Before
+// Byzantium (an intermediate root per receipt) or with another state, the
+// write sets are applied one transaction at a time through evm.BlockState.
+// ExecuteBlock computes the transaction root while the transactions run,
+// the receipts root beside the state root, and the state root with the
+// account trie split over the workers (statedb.IntermediateRootWorkers).
+//
+// Adaptive fallback: a block whose validations fail too often (more than
+// one in maxWasteRatio, judged after probeExecutions validations) stops
+// executing in parallel; its final prefix is committed and the rest runs
+// sequentially, so a block where each transaction depends on the one
+// before costs about what the sequential loop does.
 //
 // Blocks below MinParallelTxs transactions, blocks executed with a tracer
 // or with SkipInvalidTxs run sequentially.
