@@ -56,6 +56,9 @@ func BenchmarkArith(b *testing.B) { benchCode(b, arithCode()) }
 // nothing per instruction: 65535 iterations and 10 iterations must
 // allocate the same.
 func TestLoopDoesNotAllocate(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector's instrumentation allocates")
+	}
 	measure := func(code []byte) float64 {
 		st := newFakeState()
 		st.SetCode(testContract, code)
