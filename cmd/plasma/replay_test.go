@@ -260,3 +260,39 @@ func TestReplayDBBadDir(t *testing.T) {
 		t.Error("foreign directory altered")
 	}
 }
+
+// TestBenchStore: plasma bench store runs both modes on the same blocks and
+// times the pebble commits.
+func TestBenchStore(t *testing.T) {
+	dirs := mainnetBlockDirs(t)[:3]
+	code, out, stderr := runCLI(t, "bench", append([]string{"store", "--rounds", "1", "--json", "--dir", t.TempDir()}, dirs...)...)
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, stderr)
+	}
+	var rs []storeBenchResult
+	dec := json.NewDecoder(strings.NewReader(out))
+	for dec.More() {
+		var r storeBenchResult
+		if err := dec.Decode(&r); err != nil {
+			t.Fatalf("%v in %q", err, out)
+		}
+		rs = append(rs, r)
+	}
+	if len(rs) != 2 || rs[0].Mode != "memory" || rs[1].Mode != "pebble" {
+		t.Fatalf("want a memory and a pebble line, got %s", out)
+	}
+	m, p := rs[0], rs[1]
+	if m.Blocks != 3 || p.Blocks != 3 || m.GasUsed != p.GasUsed || m.Txs != p.Txs || m.GasUsed == 0 {
+		t.Errorf("modes replayed different work: %+v %+v", m, p)
+	}
+	if m.CommitMs != 0 || p.CommitMs <= 0 || p.SeedMs <= 0 || p.DBBytes <= 0 || p.CommitPerExec <= 0 {
+		t.Errorf("commit timings: memory %+v, pebble %+v", m, p)
+	}
+	code, out, _ = runCLI(t, "bench", "store", "--rounds", "1", "--dir", t.TempDir(), dirs[0])
+	if code != 0 || !strings.Contains(out, "commit/exec") || !strings.Contains(out, "pebble") {
+		t.Errorf("table: exit %d\n%s", code, out)
+	}
+	if code, _, _ := runCLI(t, "bench", "store", "--rounds", "0", dirs[0]); code != 2 {
+		t.Errorf("--rounds 0: exit %d, want 2", code)
+	}
+}
