@@ -112,7 +112,7 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 		case assumeNonZeroBalance:
 			b := c.balances[a.addr]
 			if b == nil {
-				v, blocker := resolve(x.mv, x.base, tx, location{addr: a.addr, kind: locBalance})
+				v, blocker := x.mv.account(a.addr).fields[locBalance].resolve(x.base, tx)
 				if blocker >= 0 {
 					return false
 				}
@@ -143,58 +143,46 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 // after every transaction below it) for every account MVMemory holds a
 // write of, as final values. Every transaction below cutoff must be final.
 func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
-	type acct struct {
-		wiped bool
-		slots []types.Hash
-	}
-	accts := make(map[types.Address]*acct)
-	var order []types.Address
-	for s := range x.mv.shards {
-		sh := &x.mv.shards[s]
-		for l, c := range sh.m {
-			if len(c.entries) == 0 || c.entries[0].tx >= cutoff {
-				continue // no write below cutoff
-			}
-			a := accts[l.addr]
-			if a == nil {
-				a = new(acct)
-				accts[l.addr] = a
-				order = append(order, l.addr)
-			}
-			switch l.kind {
-			case locWipe:
-				a.wiped = true
-			case locSlot:
-				a.slots = append(a.slots, l.slot)
+	var accts []*mvAccount
+	x.mv.accounts(func(a *mvAccount) {
+		for k := range a.fields {
+			if a.fields[k].writtenBelow(cutoff) {
+				accts = append(accts, a)
+				return
 			}
 		}
-	}
-	out := make([]statedb.AccountWrite, len(order))
+		for _, c := range a.slots {
+			if c.writtenBelow(cutoff) {
+				accts = append(accts, a)
+				return
+			}
+		}
+	})
+	out := make([]statedb.AccountWrite, len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
 	// block, which nothing writes now): split them over the workers.
-	parallelFor(len(order), x.workers, 512, func(i int) {
-		addr := order[i]
-		a := accts[addr]
+	parallelFor(len(accts), x.workers, 512, func(i int) {
+		a := accts[i]
 		w := &out[i]
-		w.Addr = addr
-		w.Exists = x.finalValue(cutoff, location{addr: addr, kind: locExist}).flag
+		w.Addr = a.addr
+		w.Exists = x.finalValue(cutoff, &a.fields[locExist]).flag
 		if !w.Exists {
 			return
 		}
-		w.Wiped = a.wiped
-		w.Balance = x.finalValue(cutoff, location{addr: addr, kind: locBalance}).word
-		w.Nonce = x.finalValue(cutoff, location{addr: addr, kind: locNonce}).n
-		code := x.finalValue(cutoff, location{addr: addr, kind: locCode})
+		w.Wiped = a.fields[locWipe].writtenBelow(cutoff)
+		w.Balance = x.finalValue(cutoff, &a.fields[locBalance]).word
+		w.Nonce = x.finalValue(cutoff, &a.fields[locNonce]).n
+		code := x.finalValue(cutoff, &a.fields[locCode])
 		w.CodeHash, w.Code = code.hash, code.code
-		if len(a.slots) > 0 {
-			w.Slots = make([]statedb.SlotWrite, 0, len(a.slots))
-			for _, k := range a.slots {
-				v := x.finalValue(cutoff, location{addr: addr, slot: k, kind: locSlot})
-				if w.Wiped && v.hash == (types.Hash{}) {
-					continue
-				}
-				w.Slots = append(w.Slots, statedb.SlotWrite{Key: k, Value: v.hash})
+		for _, c := range a.slots {
+			if !c.writtenBelow(cutoff) {
+				continue
 			}
+			v := x.finalValue(cutoff, c)
+			if w.Wiped && v.hash == (types.Hash{}) {
+				continue
+			}
+			w.Slots = append(w.Slots, statedb.SlotWrite{Key: c.key, Value: v.hash})
 		}
 	})
 	return out
@@ -229,8 +217,8 @@ func parallelFor(n, workers, chunk int, fn func(int)) {
 
 // finalValue resolves l for transaction cutoff, which must not meet an
 // estimate.
-func (x *executor) finalValue(cutoff int, l location) mvValue {
-	v, blocker := resolve(x.mv, x.base, cutoff, l)
+func (x *executor) finalValue(cutoff int, c *mvCell) mvValue {
+	v, blocker := c.resolve(x.base, cutoff)
 	if blocker >= 0 {
 		panic("parallel: estimate below a committed transaction")
 	}

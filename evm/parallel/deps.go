@@ -18,9 +18,9 @@ func (x *executor) dependencies(st *Stats) {
 		}
 		var deps []int
 		for _, rd := range r.reads {
-			deps = x.mv.writers(i, rd.loc, deps)
-			if rd.loc.kind == locSlot {
-				deps = x.mv.writers(i, location{addr: rd.loc.addr, kind: locWipe}, deps)
+			deps = rd.cell.writers(i, deps)
+			if rd.cell.kind == locSlot {
+				deps = rd.cell.acct.fields[locWipe].writers(i, deps)
 			}
 		}
 		slices.Sort(deps)
@@ -31,17 +31,13 @@ func (x *executor) dependencies(st *Stats) {
 // writers appends the transactions below tx whose writes a read of l by tx
 // depends on: the highest writer, and for a balance every delta above the
 // newest absolute value.
-func (mv *MVMemory) writers(tx int, l location, out []int) []int {
-	c := mv.cell(l, false)
-	if c == nil {
-		return out
-	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+func (c *mvCell) writers(tx int, out []int) []int {
+	c.acct.mu.Lock()
+	defer c.acct.mu.Unlock()
 	for i := c.below(tx); i >= 0; i-- {
 		e := &c.entries[i]
 		out = append(out, e.tx)
-		if l.kind != locBalance || !e.val.flag {
+		if c.kind != locBalance || !e.val.flag {
 			break
 		}
 	}

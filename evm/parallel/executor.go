@@ -144,7 +144,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		txs:         txs,
 		msgs:        make([]*evm.Message, len(txs)),
 		msgErrs:     make([]error, len(txs)),
-		mv:          NewMVMemory(len(txs)),
+		mv:          nil,
 		sched:       NewScheduler(len(txs)),
 		base:        &baseReader{state: state},
 		results:     make([]atomic.Pointer[txResult], len(txs)),
@@ -154,6 +154,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.workers = workers
 	t0 := time.Now()
 	x.prepareMessages(workers)
+	x.mv = NewMVMemory(len(txs), x.knownAccounts())
 	x.expectSenders()
 	t1 := time.Now()
 	x.run(workers)
@@ -206,9 +207,26 @@ func (x *executor) expectSenders() {
 	}
 	for i, m := range x.msgs {
 		if m != nil && count[m.From] > 1 {
-			x.mv.Expect(i, []location{{addr: m.From, kind: locNonce}, {addr: m.From, kind: locBalance}})
+			x.mv.Expect(i, m.From, locNonce, locBalance)
 		}
 	}
+}
+
+// knownAccounts lists the accounts the block is known to touch: the
+// beneficiary, senders and recipients.
+func (x *executor) knownAccounts() []types.Address {
+	out := make([]types.Address, 0, 2*len(x.msgs)+1)
+	out = append(out, x.bctx.Coinbase)
+	for _, m := range x.msgs {
+		if m == nil {
+			continue
+		}
+		out = append(out, m.From)
+		if m.To != nil {
+			out = append(out, *m.To)
+		}
+	}
+	return out
 }
 
 func (x *executor) run(workers int) {
@@ -358,8 +376,8 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view) (r *txResult, blocke
 func (x *executor) valid(tx int, r *txResult) bool {
 	for i := range r.reads {
 		rd := &r.reads[i]
-		val, blocker := resolve(x.mv, x.base, tx, rd.loc)
-		if blocker >= 0 || !sameValue(rd.loc.kind, &val, &rd.val) {
+		val, blocker := rd.cell.resolve(x.base, tx)
+		if blocker >= 0 || !sameValue(rd.cell.kind, &val, &rd.val) {
 			return false
 		}
 	}

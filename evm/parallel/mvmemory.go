@@ -1,11 +1,11 @@
 package parallel
 
 import (
-	"sort"
 	"sync"
 
 	"github.com/holiman/uint256"
 
+	"github.com/plasmaxpl/engine/evm"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -19,6 +19,8 @@ const (
 	locCode                   // code hash (and the code)
 	locWipe                   // storage wiped (account destroyed or re-created)
 	locSlot                   // one storage slot
+
+	numFields = int(locWipe) + 1 // the account-level kinds
 )
 
 // location is one piece of state that transactions read and write.
@@ -48,233 +50,369 @@ type mvEntry struct {
 	val      mvValue
 }
 
-// mvCell holds the writes to one location, sorted by transaction index.
+// mvCell holds the writes to one location of an account, sorted by
+// transaction index, and the location's value before the block once it
+// was needed. Everything in it is guarded by the account's mutex.
 type mvCell struct {
-	mu      sync.RWMutex
-	entries []mvEntry
+	acct      *mvAccount
+	kind      locKind
+	baseKnown bool
+	entries   []mvEntry
+	key       types.Hash // locSlot: the slot
+	base      mvValue
+}
+
+// mvAccount is every location of one account: the account fields in
+// fixed cells and the storage slots touched in the block. One mutex
+// guards them all, so that a slot read sees the wipe marker consistently.
+type mvAccount struct {
+	mu     sync.Mutex
+	addr   types.Address
+	fields [numFields]mvCell
+	slots  map[types.Hash]*mvCell
+}
+
+func newMVAccount(addr types.Address) *mvAccount {
+	a := &mvAccount{addr: addr}
+	for k := range a.fields {
+		a.fields[k].acct, a.fields[k].kind = a, locKind(k)
+	}
+	return a
+}
+
+// slot returns the cell of storage slot key, creating it.
+func (a *mvAccount) slot(key types.Hash) *mvCell {
+	a.mu.Lock()
+	c := a.slotLocked(key)
+	a.mu.Unlock()
+	return c
+}
+
+func (a *mvAccount) slotLocked(key types.Hash) *mvCell {
+	c := a.slots[key]
+	if c == nil {
+		if a.slots == nil {
+			a.slots = make(map[types.Hash]*mvCell, 4)
+		}
+		c = &mvCell{acct: a, kind: locSlot, key: key}
+		a.slots[key] = c
+	}
+	return c
+}
+
+// cell returns the cell of an account-level kind, or of a slot.
+func (a *mvAccount) cell(kind locKind, key types.Hash) *mvCell {
+	if kind == locSlot {
+		return a.slot(key)
+	}
+	return &a.fields[kind]
 }
 
 // below returns the position of the highest entry written by a transaction
-// before tx, or -1. The caller holds c.mu.
+// before tx, or -1. Entries are few: a linear scan from the top.
 func (c *mvCell) below(tx int) int {
-	return sort.Search(len(c.entries), func(i int) bool { return c.entries[i].tx >= tx }) - 1
+	i := len(c.entries) - 1
+	for i >= 0 && c.entries[i].tx >= tx {
+		i--
+	}
+	return i
 }
 
-const mvShards = 64
+// find returns the position of tx's entry and whether there is one; else
+// where it would go.
+func (c *mvCell) find(tx int) (int, bool) {
+	i := c.below(tx) + 1
+	return i, i < len(c.entries) && c.entries[i].tx == tx
+}
+
+// write records (or replaces) tx's value. The caller holds the lock.
+func (c *mvCell) write(tx int, v *mvValue) {
+	i, ok := c.find(tx)
+	if !ok {
+		c.entries = append(c.entries, mvEntry{})
+		copy(c.entries[i+1:], c.entries[i:])
+	}
+	c.entries[i] = mvEntry{tx: tx, val: *v}
+}
+
+func (c *mvCell) remove(tx int) {
+	if i, ok := c.find(tx); ok {
+		c.entries = append(c.entries[:i], c.entries[i+1:]...)
+	}
+}
+
+func (c *mvCell) markEstimate(tx int) {
+	if i, ok := c.find(tx); ok {
+		c.entries[i].estimate = true
+	}
+}
+
+// writtenBelow reports whether a transaction below cutoff wrote c.
+func (c *mvCell) writtenBelow(cutoff int) bool {
+	return len(c.entries) > 0 && c.entries[0].tx < cutoff
+}
+
+const mvShards = 32
 
 // MVMemory is Block-STM's multi-version memory: for every location, the
 // values written by each transaction of the block, so that transaction i
 // reads the value written by the highest transaction below i (or the state
-// before the block when there is none). It is safe for concurrent use.
+// before the block when there is none). Locations are grouped by account:
+// one lookup by address finds all of an account's cells, and read and
+// write sets hold the cells themselves. It is safe for concurrent use.
 type MVMemory struct {
+	// pre holds the accounts known before execution (senders, recipients,
+	// the beneficiary); it is read-only while transactions run.
+	pre    map[types.Address]*mvAccount
 	shards [mvShards]struct {
 		mu sync.RWMutex
-		m  map[location]*mvCell
+		m  map[types.Address]*mvAccount
 	}
-	// written[i] lists the locations transaction i's last incarnation
-	// wrote (or is expected to write); only i's executor touches it.
-	written [][]location
+	// written[i] lists the cells transaction i's last incarnation wrote
+	// (or is expected to write); only i's executor touches it.
+	written [][]*mvCell
 }
 
-// NewMVMemory returns an empty memory for a block of n transactions.
-func NewMVMemory(n int) *MVMemory {
-	mv := &MVMemory{written: make([][]location, n)}
-	for i := range mv.shards {
-		mv.shards[i].m = make(map[location]*mvCell)
+// NewMVMemory returns an empty memory for a block of n transactions whose
+// accounts include known (which may be nil).
+func NewMVMemory(n int, known []types.Address) *MVMemory {
+	mv := &MVMemory{written: make([][]*mvCell, n), pre: make(map[types.Address]*mvAccount, len(known))}
+	for _, a := range known {
+		if mv.pre[a] == nil {
+			mv.pre[a] = newMVAccount(a)
+		}
 	}
 	return mv
 }
 
-func shardOf(l *location) int {
-	h := uint32(l.addr[19]) | uint32(l.addr[18])<<8 | uint32(l.slot[31])<<3 | uint32(l.kind)<<5
-	return int(h % mvShards)
-}
-
-// cell returns the cell of l, creating it when create is set (else nil
-// when absent).
-func (mv *MVMemory) cell(l location, create bool) *mvCell {
-	sh := &mv.shards[shardOf(&l)]
+// account returns the cells of addr, creating them.
+func (mv *MVMemory) account(addr types.Address) *mvAccount {
+	if a := mv.pre[addr]; a != nil {
+		return a
+	}
+	sh := &mv.shards[(uint(addr[19])^uint(addr[0])<<3)%mvShards]
 	sh.mu.RLock()
-	c := sh.m[l]
+	a := sh.m[addr]
 	sh.mu.RUnlock()
-	if c != nil || !create {
-		return c
+	if a != nil {
+		return a
 	}
 	sh.mu.Lock()
-	if c = sh.m[l]; c == nil {
-		c = new(mvCell)
-		sh.m[l] = c
+	if a = sh.m[addr]; a == nil {
+		if sh.m == nil {
+			sh.m = make(map[types.Address]*mvAccount)
+		}
+		a = newMVAccount(addr)
+		sh.m[addr] = a
 	}
 	sh.mu.Unlock()
-	return c
+	return a
 }
 
-// write records (or replaces) tx's value at l.
-func (c *mvCell) write(tx int, v *mvValue) {
-	c.mu.Lock()
-	i := sort.Search(len(c.entries), func(i int) bool { return c.entries[i].tx >= tx })
-	if i < len(c.entries) && c.entries[i].tx == tx {
-		c.entries[i] = mvEntry{tx: tx, val: *v}
-	} else {
-		c.entries = append(c.entries, mvEntry{})
-		copy(c.entries[i+1:], c.entries[i:])
-		c.entries[i] = mvEntry{tx: tx, val: *v}
+// accounts calls fn for every account of mv. No writer may run meanwhile.
+func (mv *MVMemory) accounts(fn func(*mvAccount)) {
+	for _, a := range mv.pre {
+		fn(a)
 	}
-	c.mu.Unlock()
-}
-
-func (c *mvCell) remove(tx int) {
-	c.mu.Lock()
-	i := sort.Search(len(c.entries), func(i int) bool { return c.entries[i].tx >= tx })
-	if i < len(c.entries) && c.entries[i].tx == tx {
-		c.entries = append(c.entries[:i], c.entries[i+1:]...)
+	for s := range mv.shards {
+		for _, a := range mv.shards[s].m {
+			fn(a)
+		}
 	}
-	c.mu.Unlock()
 }
 
-func (c *mvCell) markEstimate(tx int) {
-	c.mu.Lock()
-	i := sort.Search(len(c.entries), func(i int) bool { return c.entries[i].tx >= tx })
-	if i < len(c.entries) && c.entries[i].tx == tx {
-		c.entries[i].estimate = true
-	}
-	c.mu.Unlock()
-}
-
-// writeEntry is one location of a write set with its value.
+// writeEntry is one location of a write set with its value; acct is the
+// location's account in MVMemory.
 type writeEntry struct {
-	loc location
-	val mvValue
+	loc  location
+	acct *mvAccount
+	val  mvValue
 }
 
 // Record replaces transaction tx's writes with ws and reports whether ws
 // wrote a location the previous incarnation did not (which obliges the
-// transactions above tx to be validated again).
+// transactions above tx to be validated again). Write sets list an
+// account's locations together, so each account is locked once.
 func (mv *MVMemory) Record(tx int, ws []writeEntry) (wroteNew bool) {
 	prev := mv.written[tx]
-	var seen map[location]struct{}
-	if len(prev) > 8 {
-		seen = make(map[location]struct{}, len(prev))
-		for _, l := range prev {
-			seen[l] = struct{}{}
-		}
+	var next []*mvCell
+	if len(prev) == 0 {
+		next = make([]*mvCell, 0, len(ws))
+	} else {
+		next = make([]*mvCell, 0, max(len(ws), len(prev)))
 	}
-	had := func(l location) bool {
-		if seen != nil {
-			_, ok := seen[l]
-			return ok
-		}
-		for i := range prev {
-			if prev[i] == l {
-				return true
-			}
-		}
-		return false
-	}
-	next := make([]location, len(ws))
+	var locked *mvAccount
 	for i := range ws {
-		next[i] = ws[i].loc
-		mv.cell(ws[i].loc, true).write(tx, &ws[i].val)
-		if !had(ws[i].loc) {
+		w := &ws[i]
+		a := w.acct
+		if a != locked {
+			if locked != nil {
+				locked.mu.Unlock()
+			}
+			a.mu.Lock()
+			locked = a
+		}
+		var c *mvCell
+		if w.loc.kind == locSlot {
+			c = a.slotLocked(w.loc.slot)
+		} else {
+			c = &a.fields[w.loc.kind]
+		}
+		c.write(tx, &w.val)
+		next = append(next, c)
+	}
+	if locked != nil {
+		locked.mu.Unlock()
+	}
+	for _, c := range next {
+		if !containsCell(prev, c) {
 			wroteNew = true
+			break
 		}
 	}
-	if len(prev) > 0 {
-		var now map[location]struct{}
-		if len(ws) > 8 {
-			now = make(map[location]struct{}, len(ws))
-			for _, l := range next {
-				now[l] = struct{}{}
-			}
-		}
-		for _, l := range prev {
-			keep := false
-			if now != nil {
-				_, keep = now[l]
-			} else {
-				for j := range next {
-					if next[j] == l {
-						keep = true
-						break
-					}
-				}
-			}
-			if !keep {
-				if c := mv.cell(l, false); c != nil {
-					c.remove(tx)
-				}
-			}
+	for _, c := range prev {
+		if !containsCell(next, c) {
+			c.acct.mu.Lock()
+			c.remove(tx)
+			c.acct.mu.Unlock()
 		}
 	}
 	mv.written[tx] = next
 	return wroteNew
 }
 
+func containsCell(cs []*mvCell, c *mvCell) bool {
+	for _, x := range cs {
+		if x == c {
+			return true
+		}
+	}
+	return false
+}
+
 // Estimate marks tx's writes as estimates: readers above tx wait for its
 // next incarnation instead of reading values that are probably stale.
 func (mv *MVMemory) Estimate(tx int) {
-	for _, l := range mv.written[tx] {
-		if c := mv.cell(l, false); c != nil {
-			c.markEstimate(tx)
-		}
+	for _, c := range mv.written[tx] {
+		c.acct.mu.Lock()
+		c.markEstimate(tx)
+		c.acct.mu.Unlock()
 	}
 }
 
-// Expect marks locations tx is known in advance to write (a sender's nonce
-// and balance) as estimates, so that readers above tx wait for it instead
-// of executing against the state before it.
-func (mv *MVMemory) Expect(tx int, locs []location) {
-	for _, l := range locs {
-		c := mv.cell(l, true)
+// Expect marks account-level locations tx is known in advance to write (a
+// sender's nonce and balance) as estimates, so that readers above tx wait
+// for it instead of executing against the state before it. It runs before
+// the workers start.
+func (mv *MVMemory) Expect(tx int, addr types.Address, kinds ...locKind) {
+	a := mv.account(addr)
+	for _, k := range kinds {
+		c := &a.fields[k]
 		c.write(tx, &mvValue{})
 		c.markEstimate(tx)
+		mv.written[tx] = append(mv.written[tx], c)
 	}
-	mv.written[tx] = append(mv.written[tx], locs...)
 }
 
-// readStatus is the outcome of a read from MVMemory.
-type readStatus uint8
+// baseReader is the state before the block, shared by all transactions.
+type baseReader struct {
+	state evm.BlockState
+	// rootMu serialises GetStorageRoot, which updates the base state's
+	// storage trie lazily.
+	rootMu sync.Mutex
+}
 
-const (
-	readBase     readStatus = iota // no transaction below wrote the location: read the base state
-	readValue                      // the value written by writer
-	readEstimate                   // writer's value is an estimate: wait for writer
-)
-
-// read returns the value of l as seen by transaction tx. For balances the
-// deltas above the newest absolute value are summed into val; base then
-// means that the sum is to be added to the base state's balance.
-func (mv *MVMemory) read(tx int, l location) (val mvValue, writer int, st readStatus) {
-	c := mv.cell(l, false)
-	if c == nil {
-		return val, -1, readBase
+// baseValue returns c's value before the block, reading it from the base
+// state the first time. The caller holds the lock.
+func (c *mvCell) baseValue(base *baseReader) *mvValue {
+	if c.baseKnown {
+		return &c.base
 	}
-	c.mu.RLock()
-	defer c.mu.RUnlock()
+	s, addr := base.state, c.acct.addr
+	v := &c.base
+	switch c.kind {
+	case locExist:
+		v.flag = s.Exist(addr)
+	case locBalance:
+		v.word = s.GetBalance(addr)
+	case locNonce:
+		v.n = s.GetNonce(addr)
+	case locCode:
+		v.hash = s.GetCodeHash(addr)
+		if v.hash == (types.Hash{}) {
+			v.hash = types.EmptyCodeHash
+		} else {
+			v.code = s.GetCode(addr)
+		}
+	case locSlot:
+		v.hash = s.GetState(addr, c.key)
+	}
+	c.baseKnown = true
+	return v
+}
+
+// resolve returns the value of c for transaction tx: from the highest
+// writer below tx, else from the state before the block. For balances the
+// deltas above the newest absolute value are summed. blocker >= 0 means
+// the read hit an estimate written by blocker. A slot reads zero when the
+// account's storage was wiped after the newest write to it.
+func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
+	a := c.acct
+	a.mu.Lock()
+	val, blocker = c.resolveLocked(base, tx)
+	a.mu.Unlock()
+	return val, blocker
+}
+
+func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker int) {
 	i := c.below(tx)
+	if c.kind == locSlot {
+		w := -1
+		if i >= 0 {
+			e := &c.entries[i]
+			if e.estimate {
+				return val, e.tx
+			}
+			w = e.tx
+		}
+		wc := &c.acct.fields[locWipe]
+		if j := wc.below(tx); j >= 0 {
+			we := &wc.entries[j]
+			if we.estimate {
+				return val, we.tx
+			}
+			if we.tx > w {
+				return val, -1
+			}
+		}
+		if i >= 0 {
+			val.hash = c.entries[i].val.hash
+		} else {
+			val.hash = c.baseValue(base).hash
+		}
+		return val, -1
+	}
 	if i < 0 {
-		return val, -1, readBase
+		return *c.baseValue(base), -1
 	}
 	e := &c.entries[i]
 	if e.estimate {
-		return val, e.tx, readEstimate
+		return val, e.tx
 	}
-	if l.kind != locBalance || !e.val.flag {
-		return e.val, e.tx, readValue
+	if c.kind != locBalance || !e.val.flag {
+		return e.val, -1
 	}
 	// A chain of deltas: sum down to an absolute value or the base.
-	top := e.tx
-	val.flag = true
 	for ; i >= 0; i-- {
 		e := &c.entries[i]
 		if e.estimate {
-			return mvValue{}, e.tx, readEstimate
+			return mvValue{}, e.tx
 		}
 		val.word.Add(&val.word, &e.val.word)
 		if !e.val.flag {
-			val.flag = false
-			return val, top, readValue
+			return val, -1
 		}
 	}
-	return val, top, readBase
+	val.word.Add(&val.word, &c.baseValue(base).word)
+	return val, -1
 }

@@ -1,11 +1,8 @@
 package parallel
 
 import (
-	"sync"
-
 	"github.com/holiman/uint256"
 
-	"github.com/plasmaxpl/engine/evm"
 	"github.com/plasmaxpl/engine/evm/forks"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -54,6 +51,7 @@ type object struct {
 // origAccount caches the account fields as they were before the
 // transaction (as read from MVMemory).
 type origAccount struct {
+	acct     *mvAccount
 	has      uint8 // hasBalance, hasNonce, hasCode
 	known    bool  // exists is loaded
 	exists   bool
@@ -66,8 +64,8 @@ type origAccount struct {
 // readEntry is one read of the transaction: validation repeats it and
 // compares the value.
 type readEntry struct {
-	loc location
-	val mvValue
+	cell *mvCell
+	val  mvValue
 }
 
 // assumption is something a transaction relied on without reading it,
@@ -86,67 +84,6 @@ const (
 
 // blockedPanic unwinds an incarnation that read an estimate.
 type blockedPanic struct{ blocker int }
-
-// baseReader is the state before the block, shared by all transactions.
-type baseReader struct {
-	state evm.BlockState
-	// rootMu serialises GetStorageRoot, which updates the base state's
-	// storage trie lazily.
-	rootMu sync.Mutex
-}
-
-// resolve returns the value of l for transaction tx: from the highest
-// writer below tx in mv, else from the base state. blocker >= 0 means the
-// read hit an estimate written by blocker.
-func resolve(mv *MVMemory, base *baseReader, tx int, l location) (val mvValue, blocker int) {
-	if l.kind == locSlot {
-		v, w, st := mv.read(tx, l)
-		if st == readEstimate {
-			return v, w
-		}
-		_, ww, wst := mv.read(tx, location{addr: l.addr, kind: locWipe})
-		if wst == readEstimate {
-			return v, ww
-		}
-		switch {
-		case wst == readValue && ww > w:
-			return mvValue{}, -1
-		case st == readValue:
-			return mvValue{hash: v.hash}, -1
-		}
-		return mvValue{hash: base.state.GetState(l.addr, l.slot)}, -1
-	}
-	v, w, st := mv.read(tx, l)
-	switch st {
-	case readEstimate:
-		return v, w
-	case readValue:
-		return v, -1
-	}
-	s := base.state
-	switch l.kind {
-	case locExist:
-		v.flag = s.Exist(l.addr)
-	case locBalance:
-		b := s.GetBalance(l.addr)
-		if v.flag {
-			v.word.Add(&v.word, &b)
-		} else {
-			v.word = b
-		}
-		v.flag = false
-	case locNonce:
-		v.n = s.GetNonce(l.addr)
-	case locCode:
-		v.hash = s.GetCodeHash(l.addr)
-		if v.hash == (types.Hash{}) {
-			v.hash = types.EmptyCodeHash
-		} else {
-			v.code = s.GetCode(l.addr)
-		}
-	}
-	return v, -1
-}
 
 func sameValue(kind locKind, a, b *mvValue) bool {
 	switch kind {
@@ -282,13 +219,13 @@ func newView(mv *MVMemory, base *baseReader, tx int) *view {
 	}
 }
 
-// read resolves l, records it, and unwinds the incarnation on an estimate.
-func (v *view) read(l location) mvValue {
-	val, blocker := resolve(v.mv, v.base, v.tx, l)
+// read resolves c, records it, and unwinds the incarnation on an estimate.
+func (v *view) read(c *mvCell) mvValue {
+	val, blocker := c.resolve(v.base, v.tx)
 	if blocker >= 0 {
 		panic(blockedPanic{blocker})
 	}
-	v.reads = append(v.reads, readEntry{loc: l, val: mvValue{word: val.word, hash: val.hash, n: val.n, flag: val.flag}})
+	v.reads = append(v.reads, readEntry{cell: c, val: mvValue{word: val.word, hash: val.hash, n: val.n, flag: val.flag}})
 	return val
 }
 
@@ -296,6 +233,7 @@ func (v *view) origOf(addr types.Address) *origAccount {
 	o := v.orig[addr]
 	if o == nil {
 		o = v.newOrig()
+		o.acct = v.mv.account(addr)
 		v.orig[addr] = o
 	}
 	return o
@@ -304,7 +242,7 @@ func (v *view) origOf(addr types.Address) *origAccount {
 func (v *view) origExists(addr types.Address) bool {
 	o := v.origOf(addr)
 	if !o.known {
-		o.exists = v.read(location{addr: addr, kind: locExist}).flag
+		o.exists = v.read(&o.acct.fields[locExist]).flag
 		o.known = true
 	}
 	return o.exists
@@ -313,7 +251,7 @@ func (v *view) origExists(addr types.Address) bool {
 func (v *view) origBalance(addr types.Address) *uint256.Int {
 	o := v.origOf(addr)
 	if o.has&hasBalance == 0 {
-		o.balance = v.read(location{addr: addr, kind: locBalance}).word
+		o.balance = v.read(&o.acct.fields[locBalance]).word
 		o.has |= hasBalance
 	}
 	return &o.balance
@@ -322,7 +260,7 @@ func (v *view) origBalance(addr types.Address) *uint256.Int {
 func (v *view) origNonce(addr types.Address) uint64 {
 	o := v.origOf(addr)
 	if o.has&hasNonce == 0 {
-		o.nonce = v.read(location{addr: addr, kind: locNonce}).n
+		o.nonce = v.read(&o.acct.fields[locNonce]).n
 		o.has |= hasNonce
 	}
 	return o.nonce
@@ -331,7 +269,7 @@ func (v *view) origNonce(addr types.Address) uint64 {
 func (v *view) origCode(addr types.Address) *origAccount {
 	o := v.origOf(addr)
 	if o.has&hasCode == 0 {
-		val := v.read(location{addr: addr, kind: locCode})
+		val := v.read(&o.acct.fields[locCode])
 		o.codeHash, o.code = val.hash, val.code
 		o.has |= hasCode
 	}
@@ -343,7 +281,7 @@ func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
 	if val, ok := v.origSlots[k]; ok {
 		return val
 	}
-	val := v.read(location{addr: addr, slot: key, kind: locSlot}).hash
+	val := v.read(v.origOf(addr).acct.slot(key)).hash
 	v.origSlots[k] = val
 	return val
 }
@@ -842,6 +780,7 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 			continue
 		}
 		existed := v.origExists(addr)
+		acct := v.orig[addr].acct
 		deleted := o.selfDestructed
 		if !deleted && deleteEmpty {
 			if o.has&hasBalance == 0 && !o.delta.IsZero() {
@@ -855,33 +794,33 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 		if deleted {
 			if existed {
 				ws = append(ws,
-					writeEntry{loc: location{addr: addr, kind: locExist}},
-					writeEntry{loc: location{addr: addr, kind: locBalance}},
-					writeEntry{loc: location{addr: addr, kind: locNonce}},
-					writeEntry{loc: location{addr: addr, kind: locCode}, val: mvValue{hash: types.EmptyCodeHash}},
-					writeEntry{loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
+					writeEntry{acct: acct, loc: location{addr: addr, kind: locExist}},
+					writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}},
+					writeEntry{acct: acct, loc: location{addr: addr, kind: locNonce}},
+					writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{hash: types.EmptyCodeHash}},
+					writeEntry{acct: acct, loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
 			}
 			continue
 		}
 		whole := !existed || o.fresh // every field is written
 		if existed && o.fresh {
-			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
 		}
 		if !existed {
-			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locExist}, val: mvValue{flag: true}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locExist}, val: mvValue{flag: true}})
 		}
 		if o.has&hasBalance != 0 {
 			if whole || o.balance != *v.origBalance(addr) {
-				ws = append(ws, writeEntry{loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.balance}})
+				ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.balance}})
 			}
 		} else if !o.delta.IsZero() {
-			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.delta, flag: true}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.delta, flag: true}})
 		}
 		if o.has&hasNonce != 0 && (whole || o.nonce != v.origNonce(addr)) {
-			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locNonce}, val: mvValue{n: o.nonce}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locNonce}, val: mvValue{n: o.nonce}})
 		}
 		if o.has&hasCode != 0 && (whole || o.codeHash != v.origCode(addr).codeHash) {
-			ws = append(ws, writeEntry{loc: location{addr: addr, kind: locCode}, val: mvValue{hash: o.codeHash, code: o.code}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{hash: o.codeHash, code: o.code}})
 		}
 		for k, val := range o.dirty {
 			if o.fresh {
@@ -891,7 +830,7 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 			} else if val == v.origSlot(addr, k) {
 				continue
 			}
-			ws = append(ws, writeEntry{loc: location{addr: addr, slot: k, kind: locSlot}, val: mvValue{hash: val}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, slot: k, kind: locSlot}, val: mvValue{hash: val}})
 		}
 	}
 	return ws
