@@ -203,6 +203,15 @@ func TestProofCLIUsage(t *testing.T) {
 
 type badDB struct{ path, msg string }
 
+// quietLogger keeps pebble's informational lines out of test output.
+type quietLogger struct{}
+
+func (quietLogger) Infof(string, ...any)  {}
+func (quietLogger) Errorf(string, ...any) {}
+func (quietLogger) Fatalf(format string, args ...any) {
+	panic(fmt.Sprintf(format, args...))
+}
+
 // badDatabases returns directories that are not usable state databases,
 // with a part of the message each must give. Each is new and may be
 // opened once.
@@ -229,7 +238,7 @@ func badDatabases(t *testing.T) map[string]badDB {
 
 	// A pebble database of another program.
 	other := mk("other-pebble")
-	kv, err := pebble.Open(other, &pebble.Options{})
+	kv, err := pebble.Open(other, &pebble.Options{Logger: quietLogger{}})
 	if err != nil {
 		t.Fatal(err)
 	}
