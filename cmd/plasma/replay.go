@@ -136,8 +136,9 @@ With --db DIR the blocks run against a state database (created when DIR
 is absent or empty) and each is committed to it, one synced batch per
 block, so an interrupted replay resumes where it stopped:
   - a block at or below the database's head is not executed; its line is
-    {"block", "skipped": "already in the database at root 0x…"} and the
-    summary counts it under "skipped";
+    {"block", "skipped": "already in the database at root 0x…"} (or "…
+    (head block H)" once its root is no longer retained) and the summary
+    counts it under "skipped"; blocks must come in increasing order;
   - a fixture block holds only the part of its parent's state it reads, so
     that read set is written into the database first: committed as block
     N-1 in place of the whole state when the head is below N-1, or written
