@@ -85,3 +85,15 @@ func (s *StateDB) ApplyWrites(ws []AccountWrite) {
 		a.selfDestructed = false
 	}
 }
+
+// ReadAccount returns the fields of addr in one lookup (a parallel
+// executor reads the state before the block an account at a time):
+// whether it exists, its balance, nonce, code hash (EmptyCodeHash for no
+// code) and code. The code is shared: do not modify it.
+func (s *StateDB) ReadAccount(addr types.Address) (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte) {
+	a := s.account(addr)
+	if a == nil {
+		return false, balance, 0, types.EmptyCodeHash, nil
+	}
+	return true, a.balance, a.nonce, a.codeHash, a.code
+}

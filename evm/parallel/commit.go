@@ -151,8 +151,8 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 				return
 			}
 		}
-		for _, c := range a.slots {
-			if c.writtenBelow(cutoff) {
+		for _, sl := range a.slots {
+			if sl.cell.writtenBelow(cutoff) {
 				accts = append(accts, a)
 				return
 			}
@@ -174,15 +174,15 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		w.Nonce = x.finalValue(cutoff, &a.fields[locNonce]).n
 		code := x.finalValue(cutoff, &a.fields[locCode])
 		w.CodeHash, w.Code = code.hash, code.code
-		for _, c := range a.slots {
-			if !c.writtenBelow(cutoff) {
+		for _, sl := range a.slots {
+			if !sl.cell.writtenBelow(cutoff) {
 				continue
 			}
-			v := x.finalValue(cutoff, c)
+			v := x.finalValue(cutoff, &sl.cell)
 			if w.Wiped && v.hash == (types.Hash{}) {
 				continue
 			}
-			w.Slots = append(w.Slots, statedb.SlotWrite{Key: c.key, Value: v.hash})
+			w.Slots = append(w.Slots, statedb.SlotWrite{Key: sl.key, Value: v.hash})
 		}
 	})
 	return out

@@ -51,32 +51,55 @@ type mvEntry struct {
 }
 
 // mvCell holds the writes to one location of an account, sorted by
-// transaction index, and the location's value before the block once it
-// was needed. Everything in it is guarded by the account's mutex.
+// transaction index. Everything in it is guarded by the account's mutex.
 type mvCell struct {
-	acct      *mvAccount
-	kind      locKind
+	acct    *mvAccount
+	slot    *mvSlot // storage slots only
+	entries []mvEntry
+	kind    locKind
+}
+
+// mvSlot is the cell of one storage slot, with the slot's value before the
+// block once it was needed.
+type mvSlot struct {
+	cell      mvCell
+	key       types.Hash
+	base      types.Hash
 	baseKnown bool
-	entries   []mvEntry
-	key       types.Hash // locSlot: the slot
-	base      mvValue
+}
+
+// baseAccount is an account's fields before the block.
+type baseAccount struct {
+	exists   bool
+	balance  uint256.Int
+	nonce    uint64
+	codeHash types.Hash
+	code     []byte
 }
 
 // mvAccount is every location of one account: the account fields in
-// fixed cells and the storage slots touched in the block. One mutex
-// guards them all, so that a slot read sees the wipe marker consistently.
+// fixed cells and the storage slots touched in the block, and the account
+// before the block once it was needed. One mutex guards them all, so that
+// a slot read sees the wipe marker consistently.
 type mvAccount struct {
-	mu     sync.Mutex
-	addr   types.Address
-	fields [numFields]mvCell
-	slots  map[types.Hash]*mvCell
+	mu        sync.Mutex
+	addr      types.Address
+	baseKnown bool
+	base      baseAccount
+	fields    [numFields]mvCell
+	slots     map[types.Hash]*mvSlot
 }
 
-func newMVAccount(addr types.Address) *mvAccount {
-	a := &mvAccount{addr: addr}
+func (a *mvAccount) init(addr types.Address) {
+	a.addr = addr
 	for k := range a.fields {
 		a.fields[k].acct, a.fields[k].kind = a, locKind(k)
 	}
+}
+
+func newMVAccount(addr types.Address) *mvAccount {
+	a := new(mvAccount)
+	a.init(addr)
 	return a
 }
 
@@ -89,15 +112,16 @@ func (a *mvAccount) slot(key types.Hash) *mvCell {
 }
 
 func (a *mvAccount) slotLocked(key types.Hash) *mvCell {
-	c := a.slots[key]
-	if c == nil {
+	sl := a.slots[key]
+	if sl == nil {
 		if a.slots == nil {
-			a.slots = make(map[types.Hash]*mvCell, 4)
+			a.slots = make(map[types.Hash]*mvSlot, 4)
 		}
-		c = &mvCell{acct: a, kind: locSlot, key: key}
-		a.slots[key] = c
+		sl = &mvSlot{key: key}
+		sl.cell = mvCell{acct: a, slot: sl, kind: locSlot}
+		a.slots[key] = sl
 	}
-	return c
+	return &sl.cell
 }
 
 // cell returns the cell of an account-level kind, or of a slot.
@@ -178,9 +202,15 @@ type MVMemory struct {
 func NewMVMemory(n int, known []types.Address) *MVMemory {
 	mv := &MVMemory{written: make([][]*mvCell, n), pre: make(map[types.Address]*mvAccount, len(known))}
 	for _, a := range known {
-		if mv.pre[a] == nil {
-			mv.pre[a] = newMVAccount(a)
-		}
+		mv.pre[a] = nil
+	}
+	slab := make([]mvAccount, len(mv.pre))
+	i := 0
+	for addr := range mv.pre {
+		a := &slab[i]
+		i++
+		a.init(addr)
+		mv.pre[addr] = a
 	}
 	return mv
 }
@@ -324,31 +354,59 @@ type baseReader struct {
 
 // baseValue returns c's value before the block, reading it from the base
 // state the first time. The caller holds the lock.
-func (c *mvCell) baseValue(base *baseReader) *mvValue {
-	if c.baseKnown {
-		return &c.base
+func (c *mvCell) baseValue(base *baseReader) mvValue {
+	var v mvValue
+	if c.kind == locSlot {
+		sl := c.slot
+		if !sl.baseKnown {
+			sl.base = base.state.GetState(c.acct.addr, sl.key)
+			sl.baseKnown = true
+		}
+		v.hash = sl.base
+		return v
 	}
-	s, addr := base.state, c.acct.addr
-	v := &c.base
+	b := c.acct.baseFields(base)
 	switch c.kind {
 	case locExist:
-		v.flag = s.Exist(addr)
+		v.flag = b.exists
 	case locBalance:
-		v.word = s.GetBalance(addr)
+		v.word = b.balance
 	case locNonce:
-		v.n = s.GetNonce(addr)
+		v.n = b.nonce
 	case locCode:
-		v.hash = s.GetCodeHash(addr)
-		if v.hash == (types.Hash{}) {
-			v.hash = types.EmptyCodeHash
-		} else {
-			v.code = s.GetCode(addr)
-		}
-	case locSlot:
-		v.hash = s.GetState(addr, c.key)
+		v.hash, v.code = b.codeHash, b.code
 	}
-	c.baseKnown = true
 	return v
+}
+
+// accountReader reads all of an account's fields at once
+// (statedb.StateDB does).
+type accountReader interface {
+	ReadAccount(types.Address) (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte)
+}
+
+// baseFields returns the account before the block, reading it the first
+// time. The caller holds the lock.
+func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
+	if a.baseKnown {
+		return &a.base
+	}
+	b := &a.base
+	if r, ok := base.state.(accountReader); ok {
+		b.exists, b.balance, b.nonce, b.codeHash, b.code = r.ReadAccount(a.addr)
+	} else {
+		s := base.state
+		b.exists, b.balance, b.nonce = s.Exist(a.addr), s.GetBalance(a.addr), s.GetNonce(a.addr)
+		b.codeHash = s.GetCodeHash(a.addr)
+		if b.codeHash != (types.Hash{}) {
+			b.code = s.GetCode(a.addr)
+		}
+	}
+	if b.codeHash == (types.Hash{}) {
+		b.codeHash, b.code = types.EmptyCodeHash, nil
+	}
+	a.baseKnown = true
+	return b
 }
 
 // resolve returns the value of c for transaction tx: from the highest
@@ -393,7 +451,7 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 		return val, -1
 	}
 	if i < 0 {
-		return *c.baseValue(base), -1
+		return c.baseValue(base), -1
 	}
 	e := &c.entries[i]
 	if e.estimate {
@@ -413,6 +471,6 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 			return val, -1
 		}
 	}
-	val.word.Add(&val.word, &c.baseValue(base).word)
+	val.word.Add(&val.word, &c.acct.baseFields(base).balance)
 	return val, -1
 }
