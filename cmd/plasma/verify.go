@@ -117,6 +117,11 @@ func runVerify(args []string) int {
 	default:
 		return fail("no pre-state: give --db, --pre or a \"pre\" alloc in the batch")
 	}
+	if db != nil && !hasHead && !*commit {
+		// Without --commit nothing is written: verify against the given
+		// pre-state and leave the empty database as it is.
+		db = nil
+	}
 	if db != nil && !hasHead {
 		// A new database: the pre-state becomes the block before the batch.
 		first, err := types.DecodeBlock(batch.Blocks[0])
