@@ -1,16 +1,10 @@
 package main
 
 import (
-	"bufio"
-	"encoding/json"
 	"flag"
 	"fmt"
-	"io"
-	"io/fs"
 	"os"
-	"path/filepath"
 	"regexp"
-	"strings"
 
 	"github.com/plasmaxpl/engine/ethtest"
 )
@@ -50,107 +44,13 @@ func runStateTest(args []string) int {
 	if *trace {
 		opts.Trace = os.Stderr
 	}
-	r := &stateReporter{human: *human, out: os.Stdout}
-	if len(paths) == 0 {
-		sc := bufio.NewScanner(os.Stdin)
-		for sc.Scan() {
-			if name := strings.TrimSpace(sc.Text()); name != "" {
-				r.runPath(name, opts)
+	r := &fixtureReporter{command: "statetest", human: *human, out: os.Stdout,
+		runFile: func(path string) ([]ethtest.Result, error) {
+			tests, err := ethtest.ReadStateTestFile(path)
+			if err != nil {
+				return nil, err
 			}
-		}
-	} else {
-		for _, p := range paths {
-			r.runPath(p, opts)
-		}
-	}
-	return r.finish()
-}
-
-type stateReporter struct {
-	human          bool
-	out            io.Writer
-	passed, failed int
-	badInput       bool
-}
-
-func (r *stateReporter) runPath(path string, opts ethtest.StateTestOptions) {
-	info, err := os.Stat(path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "plasma statetest: %v\n", err)
-		r.badInput = true
-		return
-	}
-	if !info.IsDir() {
-		r.runFile(path, opts)
-		return
-	}
-	err = filepath.WalkDir(path, func(p string, d fs.DirEntry, err error) error {
-		if err != nil {
-			return err
-		}
-		if !d.IsDir() && strings.HasSuffix(p, ".json") {
-			r.runFile(p, opts)
-		}
-		return nil
-	})
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "plasma statetest: %v\n", err)
-		r.badInput = true
-	}
-}
-
-func (r *stateReporter) runFile(path string, opts ethtest.StateTestOptions) {
-	tests, err := ethtest.ReadStateTestFile(path)
-	if err != nil {
-		fmt.Fprintf(os.Stderr, "plasma statetest: %v\n", err)
-		r.badInput = true
-		return
-	}
-	results := ethtest.RunStateTests(tests, opts)
-	for _, res := range results {
-		if res.Pass {
-			r.passed++
-		} else {
-			r.failed++
-		}
-	}
-	if r.human {
-		for _, res := range results {
-			status := "PASS"
-			if !res.Pass {
-				status = "FAIL"
-			}
-			fmt.Fprintf(r.out, "[%s] %s (%s)", status, res.Name, res.Fork)
-			if res.Error != "" {
-				fmt.Fprintf(r.out, ": %s", firstLine(res.Error))
-			}
-			fmt.Fprintln(r.out)
-		}
-		return
-	}
-	if results == nil {
-		results = []ethtest.Result{}
-	}
-	b, _ := json.MarshalIndent(results, "", "  ")
-	fmt.Fprintln(r.out, string(b))
-}
-
-func (r *stateReporter) finish() int {
-	if r.human {
-		fmt.Fprintf(r.out, "--\n%d tests passed, %d tests failed.\n", r.passed, r.failed)
-	}
-	switch {
-	case r.badInput:
-		return 2
-	case r.failed > 0:
-		return 1
-	}
-	return 0
-}
-
-func firstLine(s string) string {
-	if i := strings.IndexByte(s, '\n'); i >= 0 {
-		return s[:i]
-	}
-	return s
+			return ethtest.RunStateTests(tests, opts), nil
+		}}
+	return r.runAll(paths)
 }
