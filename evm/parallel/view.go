@@ -42,7 +42,7 @@ type object struct {
 	codeHash types.Hash
 	code     []byte
 
-	dirty map[types.Hash]types.Hash // storage writes of this transaction
+	dirty smallMap[types.Hash, types.Hash] // storage writes of this transaction
 
 	created        bool // EIP-6780: created by a contract creation in this transaction
 	selfDestructed bool
@@ -141,18 +141,18 @@ type view struct {
 	base *baseReader
 	tx   int
 
-	orig      map[types.Address]*origAccount
-	origSlots map[slotKey]types.Hash
+	orig      smallMap[types.Address, *origAccount]
+	origSlots smallMap[slotKey, types.Hash]
 	reads     []readEntry
 	assumes   []assumption
 
-	accounts map[types.Address]*object // nil value: known not to exist
+	accounts smallMap[types.Address, *object] // nil value: known not to exist
 	journal  []jEntry
 	refund   uint64
 
-	accessAddrs   map[types.Address]struct{}
-	accessSlots   map[slotKey]struct{}
-	transient     map[slotKey]types.Hash
+	accessAddrs   smallMap[types.Address, struct{}]
+	accessSlots   smallMap[slotKey, struct{}]
+	transient     smallMap[slotKey, types.Hash]
 	logs          []*types.Log
 	ripemdTouched bool
 
@@ -167,12 +167,12 @@ type view struct {
 // slices handed out in results (logs, assumptions) are not reused.
 func (v *view) reset(tx int) {
 	v.tx = tx
-	clear(v.orig)
-	clear(v.origSlots)
-	clear(v.accounts)
-	clear(v.accessAddrs)
-	clear(v.accessSlots)
-	clear(v.transient)
+	v.orig.reset()
+	v.origSlots.reset()
+	v.accounts.reset()
+	v.accessAddrs.reset()
+	v.accessSlots.reset()
+	v.transient.reset()
 	clear(v.journal)
 	v.journal = v.journal[:0]
 	clear(v.reads)
@@ -197,7 +197,9 @@ func (v *view) newObject() *object {
 	if len(v.objPool) < cap(v.objPool) {
 		v.objPool = v.objPool[:len(v.objPool)+1]
 		o := &v.objPool[len(v.objPool)-1]
-		*o = object{}
+		d := o.dirty
+		d.reset()
+		*o = object{dirty: d}
 		return o
 	}
 	return new(object)
@@ -205,17 +207,11 @@ func (v *view) newObject() *object {
 
 func newView(mv *MVMemory, base *baseReader, tx int) *view {
 	return &view{
-		origPool:    make([]origAccount, 0, 8),
-		objPool:     make([]object, 0, 8),
-		mv:          mv,
-		base:        base,
-		tx:          tx,
-		orig:        make(map[types.Address]*origAccount, 8),
-		origSlots:   make(map[slotKey]types.Hash, 8),
-		accounts:    make(map[types.Address]*object, 8),
-		accessAddrs: make(map[types.Address]struct{}, 8),
-		accessSlots: make(map[slotKey]struct{}, 8),
-		transient:   make(map[slotKey]types.Hash),
+		origPool: make([]origAccount, 0, 8),
+		objPool:  make([]object, 0, 8),
+		mv:       mv,
+		base:     base,
+		tx:       tx,
 	}
 }
 
@@ -230,11 +226,11 @@ func (v *view) read(c *mvCell) mvValue {
 }
 
 func (v *view) origOf(addr types.Address) *origAccount {
-	o := v.orig[addr]
+	o, _ := v.orig.get(addr)
 	if o == nil {
 		o = v.newOrig()
 		o.acct = v.mv.account(addr)
-		v.orig[addr] = o
+		v.orig.set(addr, o)
 	}
 	return o
 }
@@ -278,24 +274,24 @@ func (v *view) origCode(addr types.Address) *origAccount {
 
 func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
 	k := slotKey{addr, key}
-	if val, ok := v.origSlots[k]; ok {
+	if val, ok := v.origSlots.get(k); ok {
 		return val
 	}
 	val := v.read(v.origOf(addr).acct.slot(key)).hash
-	v.origSlots[k] = val
+	v.origSlots.set(k, val)
 	return val
 }
 
 // get returns the live object of addr, nil when it does not exist.
 func (v *view) get(addr types.Address) *object {
-	o, known := v.accounts[addr]
+	o, known := v.accounts.get(addr)
 	if known {
 		return o
 	}
 	if v.origExists(addr) {
 		o = v.newObject()
 	}
-	v.accounts[addr] = o
+	v.accounts.set(addr, o)
 	return o
 }
 
@@ -305,7 +301,7 @@ func (v *view) getOrNew(addr types.Address) *object {
 	}
 	o := v.newObject()
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
-	v.accounts[addr] = o
+	v.accounts.set(addr, o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
 	return o
 }
@@ -366,7 +362,7 @@ func (v *view) CreateAccount(addr types.Address) {
 	default:
 		o.delta = prev.delta
 	}
-	v.accounts[addr] = o
+	v.accounts.set(addr, o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr, prevObj: prev})
 }
 
@@ -486,7 +482,7 @@ func (v *view) GetCommittedState(addr types.Address, key types.Hash) types.Hash 
 }
 
 func (v *view) state(addr types.Address, o *object, key types.Hash) types.Hash {
-	if val, ok := o.dirty[key]; ok {
+	if val, ok := o.dirty.get(key); ok {
 		return val
 	}
 	if o.fresh {
@@ -504,7 +500,7 @@ func (v *view) GetState(addr types.Address, key types.Hash) types.Hash {
 
 func (v *view) SetState(addr types.Address, key, value types.Hash) {
 	o := v.getOrNew(addr)
-	prev, had := o.dirty[key]
+	prev, had := o.dirty.get(key)
 	if !had {
 		prev = v.state(addr, o, key)
 	}
@@ -512,10 +508,7 @@ func (v *view) SetState(addr types.Address, key, value types.Hash) {
 		return
 	}
 	v.journal = append(v.journal, jEntry{kind: jStorage, addr: addr, key: key, prevHash: prev, prevBool: had})
-	if o.dirty == nil {
-		o.dirty = make(map[types.Hash]types.Hash)
-	}
-	o.dirty[key] = value
+	o.dirty.set(key, value)
 }
 
 // nonEmptyRoot stands for a storage root other than the empty one; only
@@ -545,20 +538,21 @@ func (v *view) GetStorageRoot(addr types.Address) types.Hash {
 }
 
 func (v *view) GetTransientState(addr types.Address, key types.Hash) types.Hash {
-	return v.transient[slotKey{addr, key}]
+	val, _ := v.transient.get(slotKey{addr, key})
+	return val
 }
 
 func (v *view) SetTransientState(addr types.Address, key, value types.Hash) {
 	k := slotKey{addr, key}
-	prev := v.transient[k]
+	prev, _ := v.transient.get(k)
 	if prev == value {
 		return
 	}
 	v.journal = append(v.journal, jEntry{kind: jTransient, addr: addr, key: key, prevHash: prev})
 	if value == (types.Hash{}) {
-		delete(v.transient, k)
+		v.transient.del(k)
 	} else {
-		v.transient[k] = value
+		v.transient.set(k, value)
 	}
 }
 
@@ -596,60 +590,59 @@ func (v *view) Empty(addr types.Address) bool {
 }
 
 func (v *view) AddressInAccessList(addr types.Address) bool {
-	_, ok := v.accessAddrs[addr]
-	return ok
+	return v.accessAddrs.has(addr)
 }
 
 func (v *view) SlotInAccessList(addr types.Address, slot types.Hash) (addressOk bool, slotOk bool) {
-	_, addressOk = v.accessAddrs[addr]
+	addressOk = v.accessAddrs.has(addr)
 	if !addressOk {
 		return false, false
 	}
-	_, slotOk = v.accessSlots[slotKey{addr, slot}]
+	slotOk = v.accessSlots.has(slotKey{addr, slot})
 	return addressOk, slotOk
 }
 
 func (v *view) AddAddressToAccessList(addr types.Address) {
-	if _, ok := v.accessAddrs[addr]; ok {
+	if v.accessAddrs.has(addr) {
 		return
 	}
-	v.accessAddrs[addr] = struct{}{}
+	v.accessAddrs.set(addr, struct{}{})
 	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: addr})
 }
 
 func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 	v.AddAddressToAccessList(addr)
 	k := slotKey{addr, slot}
-	if _, ok := v.accessSlots[k]; ok {
+	if v.accessSlots.has(k) {
 		return
 	}
-	v.accessSlots[k] = struct{}{}
+	v.accessSlots.set(k, struct{}{})
 	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: addr, key: slot})
 }
 
 func (v *view) Prepare(rules forks.Rules, sender, coinbase types.Address, dest *types.Address, precompiles []types.Address, txAccesses types.AccessList) {
 	v.refund = 0
-	clear(v.transient)
-	clear(v.accessAddrs)
-	clear(v.accessSlots)
+	v.transient.reset()
+	v.accessAddrs.reset()
+	v.accessSlots.reset()
 	if !rules.IsBerlin {
 		return
 	}
-	v.accessAddrs[sender] = struct{}{}
+	v.accessAddrs.set(sender, struct{}{})
 	if dest != nil {
-		v.accessAddrs[*dest] = struct{}{}
+		v.accessAddrs.set(*dest, struct{}{})
 	}
 	for _, p := range precompiles {
-		v.accessAddrs[p] = struct{}{}
+		v.accessAddrs.set(p, struct{}{})
 	}
 	for _, t := range txAccesses {
-		v.accessAddrs[t.Address] = struct{}{}
+		v.accessAddrs.set(t.Address, struct{}{})
 		for _, k := range t.StorageKeys {
-			v.accessSlots[slotKey{t.Address, k}] = struct{}{}
+			v.accessSlots.set(slotKey{t.Address, k}, struct{}{})
 		}
 	}
 	if rules.IsShanghai {
-		v.accessAddrs[coinbase] = struct{}{}
+		v.accessAddrs.set(coinbase, struct{}{})
 	}
 }
 
@@ -666,12 +659,18 @@ func (v *view) RevertToSnapshot(id int) {
 	v.journal = v.journal[:id]
 }
 
+// acct returns the live object of addr, which the journal names.
+func (v *view) acct(addr types.Address) *object {
+	o, _ := v.accounts.get(addr)
+	return o
+}
+
 func (v *view) revert(e *jEntry) {
 	switch e.kind {
 	case jCreate:
-		v.accounts[e.addr] = e.prevObj
+		v.accounts.set(e.addr, e.prevObj)
 	case jBalAdd, jBalSub:
-		o := v.accounts[e.addr]
+		o := v.acct(e.addr)
 		target := &o.delta
 		if o.has&hasBalance != 0 {
 			target = &o.balance
@@ -682,36 +681,36 @@ func (v *view) revert(e *jEntry) {
 			target.Add(target, &e.amount)
 		}
 	case jNonce:
-		v.accounts[e.addr].nonce = e.prevU64
+		v.acct(e.addr).nonce = e.prevU64
 	case jCode:
-		o := v.accounts[e.addr]
+		o := v.acct(e.addr)
 		o.codeHash, o.code = e.prevHash, e.prevCode
 	case jStorage:
-		o := v.accounts[e.addr]
+		o := v.acct(e.addr)
 		if e.prevBool {
-			o.dirty[e.key] = e.prevHash
+			o.dirty.set(e.key, e.prevHash)
 		} else {
-			delete(o.dirty, e.key)
+			o.dirty.del(e.key)
 		}
 	case jSelfDestruct:
-		o := v.accounts[e.addr]
+		o := v.acct(e.addr)
 		o.selfDestructed = e.prevBool
 		o.balance, o.delta, o.has = e.prevBal, e.amount, e.prevHas
 	case jCreated:
-		v.accounts[e.addr].created = e.prevBool
+		v.acct(e.addr).created = e.prevBool
 	case jTouch:
 	case jRefund:
 		v.refund = e.prevU64
 	case jAccessAddr:
-		delete(v.accessAddrs, e.addr)
+		v.accessAddrs.del(e.addr)
 	case jAccessSlot:
-		delete(v.accessSlots, slotKey{e.addr, e.key})
+		v.accessSlots.del(slotKey{e.addr, e.key})
 	case jTransient:
 		k := slotKey{e.addr, e.key}
 		if e.prevHash == (types.Hash{}) {
-			delete(v.transient, k)
+			v.transient.del(k)
 		} else {
-			v.transient[k] = e.prevHash
+			v.transient.set(k, e.prevHash)
 		}
 	case jLog:
 		n := len(v.logs) - 1
@@ -775,12 +774,13 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 	v.addrScratch = addrs
 	ws := make([]writeEntry, 0, 2*len(addrs))
 	for _, addr := range addrs {
-		o := v.accounts[addr]
+		o := v.acct(addr)
 		if o == nil {
 			continue
 		}
 		existed := v.origExists(addr)
-		acct := v.orig[addr].acct
+		oa, _ := v.orig.get(addr)
+		acct := oa.acct
 		deleted := o.selfDestructed
 		if !deleted && deleteEmpty {
 			if o.has&hasBalance == 0 && !o.delta.IsZero() {
@@ -822,7 +822,8 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 		if o.has&hasCode != 0 && (whole || o.codeHash != v.origCode(addr).codeHash) {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{hash: o.codeHash, code: o.code}})
 		}
-		for k, val := range o.dirty {
+		for j, k := range o.dirty.keys {
+			val := o.dirty.vals[j]
 			if o.fresh {
 				if val == (types.Hash{}) {
 					continue

@@ -1,0 +1,82 @@
+package parallel
+
+// smallMap is a map for the few keys one transaction touches: a slice
+// searched linearly (newest first), with a map index built only when it
+// grows past smallMapMax. Resetting it keeps its storage for the next
+// incarnation.
+type smallMap[K comparable, V any] struct {
+	keys []K
+	vals []V
+	idx  map[K]int
+}
+
+const smallMapMax = 24
+
+func (m *smallMap[K, V]) find(k K) int {
+	if m.idx != nil {
+		if i, ok := m.idx[k]; ok {
+			return i
+		}
+		return -1
+	}
+	for i := len(m.keys) - 1; i >= 0; i-- {
+		if m.keys[i] == k {
+			return i
+		}
+	}
+	return -1
+}
+
+func (m *smallMap[K, V]) get(k K) (v V, ok bool) {
+	if i := m.find(k); i >= 0 {
+		return m.vals[i], true
+	}
+	return v, false
+}
+
+func (m *smallMap[K, V]) has(k K) bool { return m.find(k) >= 0 }
+
+func (m *smallMap[K, V]) set(k K, v V) {
+	if i := m.find(k); i >= 0 {
+		m.vals[i] = v
+		return
+	}
+	m.keys = append(m.keys, k)
+	m.vals = append(m.vals, v)
+	switch {
+	case m.idx != nil:
+		m.idx[k] = len(m.keys) - 1
+	case len(m.keys) > smallMapMax:
+		m.idx = make(map[K]int, 2*len(m.keys))
+		for i, k := range m.keys {
+			m.idx[k] = i
+		}
+	}
+}
+
+func (m *smallMap[K, V]) del(k K) {
+	i := m.find(k)
+	if i < 0 {
+		return
+	}
+	last := len(m.keys) - 1
+	if i != last {
+		m.keys[i], m.vals[i] = m.keys[last], m.vals[last]
+		if m.idx != nil {
+			m.idx[m.keys[i]] = i
+		}
+	}
+	var zero V
+	m.vals[last] = zero
+	m.keys, m.vals = m.keys[:last], m.vals[:last]
+	if m.idx != nil {
+		delete(m.idx, k)
+	}
+}
+
+func (m *smallMap[K, V]) len() int { return len(m.keys) }
+
+func (m *smallMap[K, V]) reset() {
+	clear(m.vals)
+	m.keys, m.vals, m.idx = m.keys[:0], m.vals[:0], nil
+}
