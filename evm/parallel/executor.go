@@ -3,7 +3,6 @@ package parallel
 import (
 	"fmt"
 	"runtime"
-	"slices"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -242,6 +241,7 @@ func (x *executor) worker() {
 	var e *evm.EVM
 	var v *view
 	var t task
+	var ar arena
 	idle := 0
 	for !x.sched.Done() && !x.stop.Load() {
 		if t.kind == taskNone {
@@ -261,7 +261,7 @@ func (x *executor) worker() {
 		}
 		switch t.kind {
 		case taskExecute:
-			t = x.runExecution(t, &e, &v)
+			t = x.runExecution(t, &e, &v, &ar)
 		case taskValidate:
 			t = x.runValidation(t)
 		}
@@ -293,9 +293,9 @@ func (x *executor) finalPrefix() int {
 	return len(x.txs)
 }
 
-func (x *executor) runExecution(t task, e **evm.EVM, v **view) task {
+func (x *executor) runExecution(t task, e **evm.EVM, v **view, ar *arena) task {
 	for {
-		r, blocker := x.execute(t.tx, e, v)
+		r, blocker := x.execute(t.tx, e, v, ar)
 		if blocker >= 0 {
 			if x.sched.AddDependency(t.tx, blocker) {
 				x.wasted()
@@ -304,7 +304,7 @@ func (x *executor) runExecution(t task, e **evm.EVM, v **view) task {
 			continue // the blocker finished meanwhile: run again
 		}
 		x.results[t.tx].Store(r)
-		wroteNew := x.mv.Record(t.tx, r.writes)
+		wroteNew := x.mv.Record(t.tx, r.writes, ar)
 		return x.sched.FinishExecution(t.tx, t.incarnation, wroteNew)
 	}
 }
@@ -327,9 +327,9 @@ func (x *executor) runValidation(t task) task {
 // blocker >= 0 means it read an estimate of that transaction and was cut
 // short. A panic of a speculative run is kept in the result: it surfaces
 // only if the run's reads turn out to be the final ones.
-func (x *executor) execute(tx int, ep **evm.EVM, vp **view) (r *txResult, blocker int) {
+func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txResult, blocker int) {
 	x.executions.Add(1)
-	r = &txResult{}
+	r = ar.result()
 	if err := x.msgErrs[tx]; err != nil {
 		r.err = err
 		return r, -1
@@ -363,11 +363,11 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view) (r *txResult, blocke
 		gp := evm.GasPool(x.bctx.GasLimit)
 		r.out, r.err = evm.ApplyMessage(*ep, x.msgs[tx], &gp)
 		if r.err == nil {
-			r.writes = v.finalise(x.deleteEmpty)
+			r.writes = v.finalise(x.deleteEmpty, ar)
 			r.logs = v.logs
 		}
 	}()
-	r.reads, r.assumes = slices.Clone(v.reads), v.assumes
+	r.reads, r.assumes = copyInto(&ar.reads, v.reads), v.assumes
 	return r, blocker
 }
 
@@ -377,7 +377,7 @@ func (x *executor) valid(tx int, r *txResult) bool {
 	for i := range r.reads {
 		rd := &r.reads[i]
 		val, blocker := rd.cell.resolve(x.base, tx)
-		if blocker >= 0 || !sameValue(rd.cell.kind, &val, &rd.val) {
+		if blocker >= 0 || readWord(rd.cell.kind, &val) != rd.val {
 			return false
 		}
 	}

@@ -149,10 +149,14 @@ func (c *mvCell) find(tx int) (int, bool) {
 	return i, i < len(c.entries) && c.entries[i].tx == tx
 }
 
-// write records (or replaces) tx's value. The caller holds the lock.
-func (c *mvCell) write(tx int, v *mvValue) {
+// write records (or replaces) tx's value, taking the first versions'
+// storage from ar (when not nil). The caller holds the lock.
+func (c *mvCell) write(tx int, v *mvValue, ar *arena) {
 	i, ok := c.find(tx)
 	if !ok {
+		if cap(c.entries) == 0 && ar != nil {
+			c.entries = carve(&ar.entries, 2)[:0]
+		}
 		c.entries = append(c.entries, mvEntry{})
 		copy(c.entries[i+1:], c.entries[i:])
 	}
@@ -263,14 +267,9 @@ type writeEntry struct {
 // wrote a location the previous incarnation did not (which obliges the
 // transactions above tx to be validated again). Write sets list an
 // account's locations together, so each account is locked once.
-func (mv *MVMemory) Record(tx int, ws []writeEntry) (wroteNew bool) {
+func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 	prev := mv.written[tx]
-	var next []*mvCell
-	if len(prev) == 0 {
-		next = make([]*mvCell, 0, len(ws))
-	} else {
-		next = make([]*mvCell, 0, max(len(ws), len(prev)))
-	}
+	next := carve(&ar.cells, len(ws))[:0]
 	var locked *mvAccount
 	for i := range ws {
 		w := &ws[i]
@@ -288,7 +287,7 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry) (wroteNew bool) {
 		} else {
 			c = &a.fields[w.loc.kind]
 		}
-		c.write(tx, &w.val)
+		c.write(tx, &w.val, ar)
 		next = append(next, c)
 	}
 	if locked != nil {
@@ -338,7 +337,7 @@ func (mv *MVMemory) Expect(tx int, addr types.Address, kinds ...locKind) {
 	a := mv.account(addr)
 	for _, k := range kinds {
 		c := &a.fields[k]
-		c.write(tx, &mvValue{})
+		c.write(tx, &mvValue{}, nil)
 		c.markEstimate(tx)
 		mv.written[tx] = append(mv.written[tx], c)
 	}

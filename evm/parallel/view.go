@@ -65,7 +65,7 @@ type origAccount struct {
 // compares the value.
 type readEntry struct {
 	cell *mvCell
-	val  mvValue
+	val  uint256.Int // readWord of the value read
 }
 
 // assumption is something a transaction relied on without reading it,
@@ -84,19 +84,6 @@ const (
 
 // blockedPanic unwinds an incarnation that read an estimate.
 type blockedPanic struct{ blocker int }
-
-func sameValue(kind locKind, a, b *mvValue) bool {
-	switch kind {
-	case locExist:
-		return a.flag == b.flag
-	case locBalance:
-		return a.word == b.word
-	case locNonce:
-		return a.n == b.n
-	default:
-		return a.hash == b.hash
-	}
-}
 
 type jKind uint8
 
@@ -160,6 +147,7 @@ type view struct {
 	origPool    []origAccount
 	objPool     []object
 	addrScratch []types.Address
+	wsScratch   []writeEntry
 }
 
 // reset prepares a used view for another incarnation, keeping its maps,
@@ -221,7 +209,7 @@ func (v *view) read(c *mvCell) mvValue {
 	if blocker >= 0 {
 		panic(blockedPanic{blocker})
 	}
-	v.reads = append(v.reads, readEntry{cell: c, val: mvValue{word: val.word, hash: val.hash, n: val.n, flag: val.flag}})
+	v.reads = append(v.reads, readEntry{cell: c, val: readWord(c.kind, &val)})
 	return val
 }
 
@@ -730,7 +718,7 @@ func (v *view) AddLog(l *types.Log) {
 // set: for every account the journal names (plus the RIPEMD-160
 // exception), deletion (self-destructed, or EIP-161 empty when
 // deleteEmpty), or the fields and slots that differ from before.
-func (v *view) finalise(deleteEmpty bool) []writeEntry {
+func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 	// The accounts the journal names, in first-mention order; most
 	// transactions name a handful, so a linear search beats a map.
 	addrs := v.addrScratch[:0]
@@ -772,7 +760,7 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 		}
 	}
 	v.addrScratch = addrs
-	ws := make([]writeEntry, 0, 2*len(addrs))
+	ws := v.wsScratch[:0]
 	for _, addr := range addrs {
 		o := v.acct(addr)
 		if o == nil {
@@ -834,5 +822,6 @@ func (v *view) finalise(deleteEmpty bool) []writeEntry {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, slot: k, kind: locSlot}, val: mvValue{hash: val}})
 		}
 	}
-	return ws
+	v.wsScratch = ws
+	return copyInto(&ar.writes, ws)
 }
