@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"sync"
+	"sync/atomic"
 
 	"github.com/holiman/uint256"
 
@@ -56,7 +57,10 @@ type mvCell struct {
 	acct    *mvAccount
 	slot    *mvSlot // storage slots only
 	entries []mvEntry
-	kind    locKind
+	// n is len(entries), published for reads that skip the lock when
+	// there is no version at all.
+	n    atomic.Int32
+	kind locKind
 }
 
 // mvSlot is the cell of one storage slot, with the slot's value before the
@@ -66,6 +70,7 @@ type mvSlot struct {
 	key       types.Hash
 	base      types.Hash
 	baseKnown bool
+	baseReady atomic.Bool // baseKnown, published
 }
 
 // baseAccount is an account's fields before the block.
@@ -85,6 +90,7 @@ type mvAccount struct {
 	mu        sync.Mutex
 	addr      types.Address
 	baseKnown bool
+	baseReady atomic.Bool // baseKnown, published
 	base      baseAccount
 	fields    [numFields]mvCell
 	slots     map[types.Hash]*mvSlot
@@ -161,11 +167,13 @@ func (c *mvCell) write(tx int, v *mvValue, ar *arena) {
 		copy(c.entries[i+1:], c.entries[i:])
 	}
 	c.entries[i] = mvEntry{tx: tx, val: *v}
+	c.n.Store(int32(len(c.entries)))
 }
 
 func (c *mvCell) remove(tx int) {
 	if i, ok := c.find(tx); ok {
 		c.entries = append(c.entries[:i], c.entries[i+1:]...)
+		c.n.Store(int32(len(c.entries)))
 	}
 }
 
@@ -360,6 +368,7 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 		if !sl.baseKnown {
 			sl.base = base.state.GetState(c.acct.addr, sl.key)
 			sl.baseKnown = true
+			sl.baseReady.Store(true)
 		}
 		v.hash = sl.base
 		return v
@@ -405,6 +414,7 @@ func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
 		b.codeHash, b.code = types.EmptyCodeHash, nil
 	}
 	a.baseKnown = true
+	a.baseReady.Store(true)
 	return b
 }
 
@@ -415,6 +425,18 @@ func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
 // account's storage was wiped after the newest write to it.
 func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 	a := c.acct
+	// No version at all and the value before the block known: the value
+	// before the block, without the lock (a read at this instant).
+	if c.n.Load() == 0 {
+		if c.kind == locSlot {
+			if a.fields[locWipe].n.Load() == 0 && c.slot.baseReady.Load() {
+				val.hash = c.slot.base
+				return val, -1
+			}
+		} else if a.baseReady.Load() {
+			return c.baseValue(base), -1
+		}
+	}
 	a.mu.Lock()
 	val, blocker = c.resolveLocked(base, tx)
 	a.mu.Unlock()
