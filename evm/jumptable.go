@@ -54,7 +54,12 @@ func buildInstructionSets() {
 // def installs an instruction with its stack bounds from opInfos.
 func def(s *instructionSet, op OpCode, exec executeFunc, constantGas uint64) *instruction {
 	info := opInfos[op]
+	var inline OpCode
+	if inlined[op] {
+		inline = op
+	}
 	s[op] = instruction{
+		inline:      inline,
 		execute:     exec,
 		constantGas: constantGas,
 		minStack:    int(info.pops),
