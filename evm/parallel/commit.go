@@ -49,7 +49,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 			st.SequentialFrom, st.SequentialWhy = i, why
 			st.Executions += int64(len(x.txs) - i)
 			bulk.ApplyWrites(x.finalState(i))
-			return applySequential(e, state, x.txs, cfg, res, included, i)
+			return applySequential(e, state, x.txs, cfg, res, included, i, x.msgs)
 		}
 		c.committed(r.writes)
 		for _, l := range r.logs {
@@ -62,7 +62,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	}
 	bulk.ApplyWrites(x.finalState(limit))
 	if limit < len(x.txs) {
-		return applySequential(e, state, x.txs, cfg, res, included, limit)
+		return applySequential(e, state, x.txs, cfg, res, included, limit, x.msgs)
 	}
 	return nil
 }

@@ -131,7 +131,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	*st = Stats{Txs: len(txs), SequentialFrom: -1}
 	if cfg.Workers <= 1 || cfg.Tracer != nil || cfg.SkipInvalidTxs || len(txs) < minTxs {
 		st.Executions = int64(len(txs))
-		return applySequential(e, state, txs, cfg, res, included, 0)
+		return applySequential(e, state, txs, cfg, res, included, 0, nil)
 	}
 	st.Parallel = true
 	rules := e.Rules()
@@ -153,10 +153,13 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.workers = workers
 	t0 := time.Now()
 	x.prepareMessages(workers)
-	x.mv = NewMVMemory(len(txs), x.knownAccounts())
+	x.mv = NewMVMemory(len(txs))
 	x.expectSenders()
 	t1 := time.Now()
-	x.run(workers)
+	if x.probe() {
+		x.mv.addKnown(x.knownAccounts())
+		x.run(workers)
+	}
 	t2 := time.Now()
 	st.Executions = x.executions.Load()
 	st.Aborts = x.aborts.Load()
@@ -278,6 +281,65 @@ func (x *executor) wasted() {
 	if v := x.validations.Load(); v >= probeExecutions && w*maxWasteRatio > v {
 		x.stop.Store(true)
 	}
+}
+
+// probeTxs returns how many transactions of a block of n the probe
+// executes in order before the workers start.
+func probeTxs(n int) int { return min(n, max(probeMin, min(probeMax, n/16))) }
+
+// The probe: the first transactions of the block are executed in order on
+// one goroutine (their results are final and are validated as usual), and
+// the longest chain of dependencies among them decides whether the block
+// is worth executing in parallel: if it is longer than probeChainRatio of
+// them, each transaction most likely depends on the one before, and the
+// block is finished sequentially. The decision depends only on the block.
+const (
+	probeMin        = 8
+	probeMax        = 32
+	probeChainRatio = 0.5
+)
+
+// probe runs the probe and reports whether to go on in parallel; if not,
+// x.stop is set and the probed prefix is final.
+func (x *executor) probe() (parallel bool) {
+	k := probeTxs(len(x.txs))
+	var (
+		e     *evm.EVM
+		v     *view
+		ar    arena
+		deps  []int
+		chain int
+	)
+	depth := make([]int, k)
+	done := 0
+	for i := range k {
+		r, blocker := x.execute(i, &e, &v, &ar)
+		if blocker >= 0 {
+			break // cannot happen: every transaction below i is recorded
+		}
+		x.results[i].Store(r)
+		x.mv.Record(i, r.writes, &ar)
+		x.sched.preExecuted(i)
+		done = i + 1
+		deps = deps[:0]
+		for _, rd := range r.reads {
+			deps = rd.cell.writers(i, deps)
+			if rd.cell.kind == locSlot {
+				deps = rd.cell.acct.fields[locWipe].writers(i, deps)
+			}
+		}
+		d := 0
+		for _, w := range deps {
+			d = max(d, depth[w])
+		}
+		depth[i] = d + 1
+		chain = max(chain, depth[i])
+	}
+	if x.noFallback || done < k || float64(chain) <= probeChainRatio*float64(k) {
+		return true
+	}
+	x.stop.Store(true)
+	return false
 }
 
 // finalPrefix returns the number of leading transactions whose results are
@@ -415,7 +477,7 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 		if why != "" {
 			st.SequentialFrom, st.SequentialWhy = i, why
 			st.Executions += int64(len(x.txs) - i)
-			return applySequential(e, state, x.txs, cfg, res, included, i)
+			return applySequential(e, state, x.txs, cfg, res, included, i, x.msgs)
 		}
 		applyWrites(state, r.writes)
 		for _, l := range r.logs {
@@ -427,7 +489,7 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 		receipt(x.rules, e, state, tx, msg, r.out, r.logs, res)
 	}
 	if limit < len(x.txs) {
-		return applySequential(e, state, x.txs, cfg, res, included, limit)
+		return applySequential(e, state, x.txs, cfg, res, included, limit, x.msgs)
 	}
 	return nil
 }
@@ -580,7 +642,7 @@ func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *ev
 
 // applySequential executes txs[from:] one after the other on state, as
 // the sequential block loop does.
-func applySequential(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, from int) error {
+func applySequential(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, from int, msgs []*evm.Message) error {
 	rules := e.Rules()
 	var used uint64
 	if res.GasUsed < e.Context.GasLimit {
@@ -596,7 +658,13 @@ func applySequential(e *evm.EVM, state evm.BlockState, txs []*types.Transaction,
 	}
 	for i := from; i < len(txs); i++ {
 		tx := txs[i]
-		msg, err := txMessage(rules, tx, cfg.ChainID, e.Context.BaseFee)
+		var msg *evm.Message
+		var err error
+		if msgs != nil && msgs[i] != nil {
+			msg = msgs[i]
+		} else {
+			msg, err = txMessage(rules, tx, cfg.ChainID, e.Context.BaseFee)
+		}
 		if err == nil && rules.IsCancun {
 			if blobGas := uint64(len(tx.BlobHashes())) * evm.GasPerBlob; res.BlobGasUsed+blobGas > maxBlobGas {
 				err = fmt.Errorf("%w: block blob gas %d + %d > %d", evm.ErrTooManyBlobs, res.BlobGasUsed, blobGas, maxBlobGas)

@@ -209,30 +209,41 @@ type MVMemory struct {
 	written [][]*mvCell
 }
 
-// NewMVMemory returns an empty memory for a block of n transactions whose
-// accounts include known (which may be nil).
-func NewMVMemory(n int, known []types.Address) *MVMemory {
-	mv := &MVMemory{written: make([][]*mvCell, n), pre: make(map[types.Address]*mvAccount, len(known))}
-	for _, a := range known {
-		mv.pre[a] = nil
+// NewMVMemory returns an empty memory for a block of n transactions.
+func NewMVMemory(n int) *MVMemory {
+	return &MVMemory{written: make([][]*mvCell, n)}
+}
+
+// addKnown creates, in one allocation, the accounts of known that mv does
+// not hold yet (the accounts a block is known to touch), so that looking
+// them up takes no lock. No other goroutine may use mv meanwhile.
+func (mv *MVMemory) addKnown(known []types.Address) {
+	pre := make(map[types.Address]*mvAccount, len(known))
+	for _, addr := range known {
+		sh := &mv.shards[shardOf(addr)]
+		if sh.m[addr] == nil {
+			pre[addr] = nil
+		}
 	}
-	slab := make([]mvAccount, len(mv.pre))
+	slab := make([]mvAccount, len(pre))
 	i := 0
-	for addr := range mv.pre {
+	for addr := range pre {
 		a := &slab[i]
 		i++
 		a.init(addr)
-		mv.pre[addr] = a
+		pre[addr] = a
 	}
-	return mv
+	mv.pre = pre
 }
+
+func shardOf(addr types.Address) uint { return (uint(addr[19]) ^ uint(addr[0])<<3) % mvShards }
 
 // account returns the cells of addr, creating them.
 func (mv *MVMemory) account(addr types.Address) *mvAccount {
 	if a := mv.pre[addr]; a != nil {
 		return a
 	}
-	sh := &mv.shards[(uint(addr[19])^uint(addr[0])<<3)%mvShards]
+	sh := &mv.shards[shardOf(addr)]
 	sh.mu.RLock()
 	a := sh.m[addr]
 	sh.mu.RUnlock()

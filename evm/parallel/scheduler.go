@@ -261,3 +261,11 @@ func (s *Scheduler) FinishValidation(tx int, aborted bool) task {
 	s.activeTasks.Add(-1)
 	return task{}
 }
+
+// preExecuted records that transaction tx, the next to execute, was
+// executed (incarnation 0) before the workers started; it is validated as
+// usual.
+func (s *Scheduler) preExecuted(tx int) {
+	s.txs[tx].status = statusExecuted
+	s.executionIdx.Store(int64(tx + 1))
+}
