@@ -161,7 +161,7 @@ func (c *mvCell) write(tx int, v *mvValue, ar *arena) {
 	i, ok := c.find(tx)
 	if !ok {
 		if cap(c.entries) == 0 && ar != nil {
-			c.entries = carve(&ar.entries, 2)[:0]
+			c.entries = carve(&ar.entries, 1)[:0]
 		}
 		c.entries = append(c.entries, mvEntry{})
 		copy(c.entries[i+1:], c.entries[i:])
