@@ -34,3 +34,31 @@ func (s *StateDB) accountTrieParallel(nAddr int) types.Hash {
 	s.trie.UpdateParallel(keys, vals, s.rootWorkers)
 	return s.trie.HashParallel(s.rootWorkers)
 }
+
+// parallelSlotsMin is the number of changed slots of one account from
+// which IntermediateRootWorkers updates and hashes its storage trie on
+// several goroutines (a popular contract's storage in a busy block).
+const parallelSlotsMin = 512
+
+// applySlotsWorkers is applySlots with the storage trie split under its
+// root branch over workers goroutines; it reports false (and does nothing)
+// when the account's storage is not to be split.
+func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool {
+	if s.rootWorkers <= 1 || len(keys) < parallelSlotsMin || a.trie == nil {
+		return false
+	}
+	hk := make([][]byte, len(keys))
+	vals := make([][]byte, len(keys))
+	enc := make([]byte, 0, len(keys)*(types.HashLength+1))
+	for i := range keys {
+		hk[i] = hashes[i][:]
+		if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
+			start := len(enc)
+			enc = encodeStorageValue(enc, &v)
+			vals[i] = enc[start:len(enc):len(enc)]
+		}
+	}
+	a.trie.UpdateParallel(hk, vals, s.rootWorkers)
+	a.root = a.trie.HashParallel(s.rootWorkers)
+	return true
+}

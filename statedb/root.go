@@ -178,6 +178,9 @@ func (s *StateDB) updateStorageTries(hashes []types.Hash) {
 	one := func(i int, buf []byte) []byte {
 		a := sc.accs[i]
 		lo, hi := sc.spans[i], sc.spans[i+1]
+		if s.applySlotsWorkers(a, sc.keys[lo:hi], hashes[lo:hi]) {
+			return buf
+		}
 		return a.applySlots(sc.keys[lo:hi], hashes[lo:hi], buf, s.hasher)
 	}
 	workers := min(runtime.GOMAXPROCS(0), len(sc.accs)/parallelStorageThreshold+1)
