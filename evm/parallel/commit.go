@@ -28,6 +28,10 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
 	var logIndex uint
 	c := &bulkChecks{}
+	// The final state is collected (read-only) while the checks run; a
+	// failed check discards it.
+	final := make(chan []statedb.AccountWrite, 1)
+	go func() { final <- x.finalState(limit) }()
 	for i, tx := range x.txs[:limit] {
 		r := x.results[i].Load()
 		if r.panicVal != nil {
@@ -48,6 +52,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		if why != "" {
 			st.SequentialFrom, st.SequentialWhy = i, why
 			st.Executions += int64(len(x.txs) - i)
+			<-final
 			bulk.ApplyWrites(x.finalState(i))
 			return applySequential(e, state, x.txs, cfg, res, included, i, x.msgs)
 		}
@@ -58,9 +63,9 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 			l.Index = logIndex
 			logIndex++
 		}
-		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, res, nil)
+		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, &r.bloom, res, nil)
 	}
-	bulk.ApplyWrites(x.finalState(limit))
+	bulk.ApplyWrites(<-final)
 	if limit < len(x.txs) {
 		return applySequential(e, state, x.txs, cfg, res, included, limit, x.msgs)
 	}

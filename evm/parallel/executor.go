@@ -76,6 +76,7 @@ type txResult struct {
 	writes   []writeEntry
 	logs     []*types.Log
 	assumes  []assumption
+	bloom    types.Bloom // of logs, computed by the worker
 }
 
 type executor struct {
@@ -427,6 +428,9 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txRes
 		if r.err == nil {
 			r.writes = v.finalise(x.deleteEmpty, ar)
 			r.logs = v.logs
+			if len(r.logs) > 0 {
+				r.bloom = types.LogsBloom(r.logs)
+			}
 		}
 	}()
 	r.reads, r.assumes = copyInto(&ar.reads, v.reads), v.assumes
@@ -594,13 +598,14 @@ func txMessage(rules forks.Rules, tx *types.Transaction, chainID uint64, baseFee
 // receipt finalises the transaction on state (Finalise from Byzantium,
 // else the intermediate root) and appends its receipt to res.
 func receipt(rules forks.Rules, e *evm.EVM, state evm.BlockState, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, res *evm.BlockResult) {
-	appendReceipt(rules, e, tx, msg, out, logs, res, state)
+	appendReceipt(rules, e, tx, msg, out, logs, nil, res, state)
 }
 
 // appendReceipt appends the receipt of a transaction to res. With state
 // set it first finalises the transaction on it; a nil state (from
-// Byzantium only) leaves the state alone.
-func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, res *evm.BlockResult, state evm.BlockState) {
+// Byzantium only) leaves the state alone. bloom, when not nil, is the
+// bloom of logs.
+func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, bloom *types.Bloom, res *evm.BlockResult, state evm.BlockState) {
 	res.GasUsed += out.UsedGas
 	res.BlobGasUsed += out.BlobGasUsed
 	r := &types.Receipt{
@@ -636,7 +641,11 @@ func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *ev
 	for _, l := range r.Logs {
 		l.BlockNumber = e.Context.Number
 	}
-	r.Bloom = types.LogsBloom(r.Logs)
+	if bloom != nil {
+		r.Bloom = *bloom
+	} else {
+		r.Bloom = types.LogsBloom(r.Logs)
+	}
 	res.Receipts = append(res.Receipts, r)
 }
 
