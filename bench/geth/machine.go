@@ -39,6 +39,24 @@ type Section struct {
 	Title      string      `json:"title"`
 	Seconds    float64     `json:"seconds"`
 	Benchmarks []Benchmark `json:"benchmarks"`
+	// Origin is the run the numbers come from: the run that wrote the file,
+	// or an earlier one for a section kept by a run with --only.
+	Origin *Origin `json:"origin,omitempty"`
+}
+
+// Origin identifies the run a section was measured in.
+type Origin struct {
+	Command  string `json:"command"`
+	Commit   string `json:"commit"`
+	Dirty    bool   `json:"dirty"`
+	Quick    bool   `json:"quick"`
+	Rounds   int    `json:"rounds"`
+	Started  string `json:"started"`
+	Finished string `json:"finished"`
+}
+
+func (r *Run) origin() *Origin {
+	return &Origin{Command: r.Command, Commit: r.Commit, Dirty: r.Dirty, Quick: r.Quick, Rounds: r.Rounds, Started: r.Started, Finished: r.Finished}
 }
 
 func machineInfo() Machine {

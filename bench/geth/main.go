@@ -1,13 +1,19 @@
 // Command geth compares the engine with go-ethereum on the same inputs in the
 // same process: mainnet blocks, synthetic workloads, the interpreter on
-// compute-heavy contracts, batch Keccak-256, trie commits and the state-test
-// suite. It writes raw JSON under bench/results, SVG charts under
-// bench/charts and regenerates BENCHMARKS.md at the repository root.
+// compute-heavy contracts, batch Keccak-256, trie commits, the precompiled
+// contracts and the state-test suite. It writes raw JSON under
+// bench/results, SVG charts under bench/charts and regenerates BENCHMARKS.md
+// at the repository root.
 //
 // It is a module of its own so that go-ethereum never becomes a dependency
 // of the engine. Run it from this directory:
 //
 //	go run . [--quick] [--only keccak,trie,...]
+//
+// With --only, the sections not named keep their numbers from the previous
+// results (bench/results/quick.json or full.json, the same mode first), so
+// BENCHMARKS.md always carries every section; each kept section says which
+// run it comes from.
 package main
 
 import (
@@ -53,6 +59,7 @@ var sections = []struct {
 	{"interpreter", "Interpreter, one thread", benchInterpreter},
 	{"keccak", "Keccak-256 batches", benchKeccak},
 	{"trie", "Trie commit", benchTrie},
+	{"precompiles", "Precompiles", benchPrecompiles},
 	{"statetests", "State-test suite", benchStateTests},
 }
 
@@ -105,8 +112,21 @@ func main() {
 		run.Sections = append(run.Sections, Section{Key: s.key, Title: s.title, Benchmarks: bs, Seconds: time.Since(t0).Seconds()})
 	}
 	run.Finished = time.Now().UTC().Format(time.RFC3339)
+	for i := range run.Sections {
+		run.Sections[i].Origin = run.origin()
+	}
 	if *noReport {
 		return
+	}
+	if o.only != nil {
+		from, err := keepPrevious(o, &run)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "bench/geth: previous results:", err)
+			os.Exit(1)
+		}
+		if from != "" {
+			fmt.Fprintf(os.Stderr, "sections not run kept from %s\n", from)
+		}
 	}
 	if err := writeReport(o, &run); err != nil {
 		fmt.Fprintln(os.Stderr, "bench/geth:", err)

@@ -165,3 +165,60 @@ func repeatFor(min time.Duration, f func() (float64, time.Duration, error)) (flo
 	}
 	return work, total, nil
 }
+
+// runInterleaved is runAlternating for operations short enough to time in
+// small batches: within each round the implementations take turns batch by
+// batch (the order reversed every turn) until each has run for at least
+// min, so a burst from another user of the machine lands on every side
+// alike instead of on one whole sample. A warm-up round that is not recorded
+// goes first. Each batch function does a fixed amount of work once.
+func runInterleaved(name, unit string, scale float64, rounds int, min time.Duration, impls []impl) Benchmark {
+	b := Benchmark{Name: name, Unit: unit, Rounds: rounds}
+	series := make([]Series, len(impls))
+	for i, im := range impls {
+		series[i] = Series{Impl: im.name, Geth: im.geth, Workers: im.workers}
+	}
+	work := make([]float64, len(impls))
+	spent := make([]time.Duration, len(impls))
+	for r := -1; r < rounds; r++ {
+		clear(work)
+		clear(spent)
+		runtime.GC()
+		for turn := 0; ; turn++ {
+			done := true
+			for _, t := range spent {
+				done = done && t >= min
+			}
+			if done {
+				break
+			}
+			for k := range impls {
+				i := k
+				if turn%2 == 1 {
+					i = len(impls) - 1 - k
+				}
+				w, d, err := impls[i].run()
+				if err != nil {
+					b.Error = fmt.Sprintf("%s: %v", impls[i].name, err)
+					b.Series = series
+					return b
+				}
+				work[i] += w
+				spent[i] += d
+			}
+		}
+		if r < 0 {
+			continue
+		}
+		for i := range impls {
+			s := Sample{Round: r, Work: work[i], Seconds: spent[i].Seconds()}
+			if spent[i] > 0 {
+				s.Throughput = work[i] / spent[i].Seconds() / scale
+			}
+			series[i].Samples = append(series[i].Samples, s)
+		}
+	}
+	b.Series = series
+	b.finish()
+	return b
+}

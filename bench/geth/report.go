@@ -65,7 +65,7 @@ func writeReport(o *options, run *Run) error {
 	if err != nil {
 		return err
 	}
-	jsonPath := filepath.Join(resDir, mode+".json")
+	jsonPath := resultsPath(o.root, run.Quick)
 	if err := os.WriteFile(jsonPath, append(js, '\n'), 0o644); err != nil {
 		return err
 	}
@@ -77,7 +77,9 @@ func writeReport(o *options, run *Run) error {
 	w("The comparison program is the module in [bench/geth](bench/geth): it runs the same inputs through the engine and through go-ethereum %s (as a library) in one process, ", gethVersion())
 	w("alternating the two every round (the order reversed every other round, one unrecorded warm-up round first). ")
 	w("Tables give the median over the rounds with the min–max spread; \"vs go-ethereum\" is our throughput divided by go-ethereum's in the same round, summarised the same way. ")
-	w("Raw samples: [bench/results/%s.json](bench/results/%s.json).\n\n", mode, mode)
+	w("Raw samples: [bench/results/%s.json](bench/results/%s.json).\n", mode, mode)
+	w("`--only SECTIONS` (`make bench ONLY=precompiles`, `make bench-quick ONLY=keccak,trie`) reruns just those sections and keeps every other one from the previous results of the same mode ")
+	w("(or of the other mode while this mode has none), so this file always carries every section; a kept section names the run it comes from under its heading.\n\n")
 
 	m := run.Machine
 	dirty := ""
@@ -88,7 +90,11 @@ func writeReport(o *options, run *Run) error {
 	w("| CPU | %s |\n| cores | %d |\n| memory | %.1f GiB |\n| Go | %s (%s) |\n| go-ethereum | %s |\n", m.CPU, m.Cores, m.MemoryGiB, m.GoVersion, m.OS, gethVersion())
 	w("| commit | `%s`%s |\n| command | `%s` |\n| mode | %s, %d rounds |\n| run | %s – %s |\n\n", run.Commit, dirty, run.Command, mode, run.Rounds, run.Started, run.Finished)
 	if run.Quick {
-		w("Quick mode: fewer rounds, shorter samples, a subset of the mainnet blocks and of the state tests, burntpix with fewer iterations. ")
+		w("Quick mode: fewer rounds, shorter samples, a subset of the mainnet blocks and of the state tests, burntpix with fewer iterations")
+		if keptAny(run) {
+			w(" (in the sections this command ran; kept sections keep their own mode)")
+		}
+		w(". ")
 	}
 	w("The machine these numbers come from is shared with other builds and tests, so single rounds are noisy; read the medians and the spreads together.\n\n")
 
@@ -110,6 +116,17 @@ func writeReport(o *options, run *Run) error {
 
 	for _, sec := range run.Sections {
 		w("## %s\n\n", sec.Title)
+		if og := sec.Origin; og != nil && og.Started != run.Started {
+			mode := "full"
+			if og.Quick {
+				mode = "quick"
+			}
+			dirty := ""
+			if og.Dirty {
+				dirty = ", with uncommitted changes"
+			}
+			w("*Kept from an earlier run: `%s` (%s, %d rounds) at commit `%.12s`%s, %s – %s.*\n\n", og.Command, mode, og.Rounds, og.Commit, dirty, og.Started, og.Finished)
+		}
 		w("%s\n\n", sectionIntro[sec.Key])
 		w("| benchmark | implementation | median | min–max | vs go-ethereum |\n|---|---|---:|---:|---:|\n")
 		var notes []string
@@ -151,6 +168,16 @@ func writeReport(o *options, run *Run) error {
 		w("## Speedup with workers\n\nOur throughput with 1 and 2 workers over ours with 1 worker, per workload; the cross marks go-ethereum (sequential) on the same scale.\n\n![speedup with workers](bench/charts/workers.svg)\n\n")
 	}
 	return os.WriteFile(filepath.Join(o.root, "BENCHMARKS.md"), []byte(md.String()), 0o644)
+}
+
+// keptAny reports whether some section comes from an earlier run.
+func keptAny(run *Run) bool {
+	for _, sec := range run.Sections {
+		if sec.Origin != nil && sec.Origin.Started != run.Started {
+			return true
+		}
+	}
+	return false
 }
 
 func hasAnyRatio(sec Section) bool {
@@ -219,7 +246,11 @@ var sectionIntro = map[string]string{
 	"synthetic": "The synthetic workloads of [bench/](bench) (`bench.Load`, seed 1): ours (`evm.ExecuteBlock` with 1 and 2 workers, on a fresh copy of the pre-state) against go-ethereum executing the same transactions sequentially with `core.ApplyTransactionWithEVM` (the per-transaction step of its StateProcessor, receipts included) on a fresh `state.StateDB` over the same pre-state in a path-scheme trie database, then `IntermediateRoot`. The transactions are unsigned and carry their senders, so no side recovers signatures. Gas used is checked equal before timing.",
 	"interpreter": "Compute-heavy contracts from `shared/fixtures/contracts`, called as revm's bench calls them (see its FORMAT.md), under Cancun rules on one thread. " +
 		"Ours: `evm.New` + `Call` over an in-memory `statedb`; go-ethereum: `core/vm/runtime.Call` over an in-memory `state.StateDB`. Gas used is checked to be equal on both sides; only the call is timed.",
-	"keccak":     "4096 messages of one size hashed per batch: each of our `gpu` backends with one `HashBatch` call, go-ethereum with `crypto.Keccak256` once per message. Every backend's digests are checked against go-ethereum's.",
-	"trie":       "Random 32-byte keys and 32-byte values inserted into an empty trie, then the root: our `merkle.Trie` with each `gpu` backend (`Update` then `Hash`) against go-ethereum's `trie.NewEmpty` over an in-memory `triedb` (`Update` then `Commit`). Insertion is timed on both sides; equal roots are checked.",
+	"keccak": "4096 messages of one size hashed per batch: each of our `gpu` backends with one `HashBatch` call, go-ethereum with `crypto.Keccak256` once per message. Every backend's digests are checked against go-ethereum's.",
+	"trie":   "Random 32-byte keys and 32-byte values inserted into an empty trie, then the root: our `merkle.Trie` with each `gpu` backend (`Update` then `Hash`) against go-ethereum's `trie.NewEmpty` over an in-memory `triedb` (`Update` then `Commit`). Insertion is timed on both sides; equal roots are checked.",
+	"precompiles": "Every precompiled contract active under Prague, called directly on one valid input each: ours from `precompile.ForRules` against go-ethereum's `vm.PrecompiledContractsPrague` (its `Run`, so its precompile result cache is not involved). " +
+		"Inputs are built deterministically: ecrecover signs a fixed digest with `crypto.Sign`; curve points are fixed multiples of the generators (gnark-crypto) in the EVM encodings, MSM scalars below the group order; the pairing inputs pair a·P with Q and −P with a·Q, so both check true; " +
+		"the KZG input commits to a constant polynomial (proof: the point at infinity); modexp runs EIP-198's example 3^(p−2) mod p with 32-byte operands and random odd 256- and 512-byte moduli with 32-byte exponents. " +
+		"Before timing, the output and `RequiredGas` are checked equal on both sides. Within each round the two sides take turns in batches of about 2 ms (the order reversed every turn) until each has run for the sample time, so bursts of load on this shared machine fall on both. Throughput is `RequiredGas` × calls over the time of the calls, so it says how fast each side turns the gas a call pays into work.",
 	"statetests": "The state-test fixtures under `shared/fixtures/statetests`: our `plasma statetest` (built from this checkout) against go-ethereum's `evm statetest` (built from the version above), the same file names on standard input, run one after the other. Throughput is files per second of wall time, then of the child's CPU time.",
 }
