@@ -48,17 +48,11 @@ func (a *arena) result() *txResult {
 // readWord is the value of a read as validation compares it: the flag,
 // balance, nonce or hash, by kind, in one word.
 func readWord(kind locKind, v *mvValue) (w uint256.Int) {
-	switch kind {
-	case locExist, locWipe:
+	if kind == locExist || kind == locWipe {
 		if v.flag {
 			w[0] = 1
 		}
-	case locBalance:
-		w = v.word
-	case locNonce:
-		w[0] = v.n
-	default:
-		w.SetBytes32(v.hash[:])
+		return w
 	}
-	return w
+	return v.word
 }

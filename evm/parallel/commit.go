@@ -63,7 +63,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 			l.Index = logIndex
 			logIndex++
 		}
-		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, &r.bloom, res, nil)
+		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, r.bloom, res, nil)
 	}
 	bulk.ApplyWrites(<-final)
 	if limit < len(x.txs) {
@@ -176,18 +176,19 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		}
 		w.Wiped = a.fields[locWipe].writtenBelow(cutoff)
 		w.Balance = x.finalValue(cutoff, &a.fields[locBalance]).word
-		w.Nonce = x.finalValue(cutoff, &a.fields[locNonce]).n
+		nonce := x.finalValue(cutoff, &a.fields[locNonce])
+		w.Nonce = nonce.nonce()
 		code := x.finalValue(cutoff, &a.fields[locCode])
-		w.CodeHash, w.Code = code.hash, code.code
+		w.CodeHash, w.Code = code.hash(), code.code
 		for _, sl := range a.slots {
 			if !sl.cell.writtenBelow(cutoff) {
 				continue
 			}
 			v := x.finalValue(cutoff, &sl.cell)
-			if w.Wiped && v.hash == (types.Hash{}) {
+			if w.Wiped && v.word.IsZero() {
 				continue
 			}
-			w.Slots = append(w.Slots, statedb.SlotWrite{Key: sl.key, Value: v.hash})
+			w.Slots = append(w.Slots, statedb.SlotWrite{Key: sl.key, Value: v.hash()})
 		}
 	})
 	return out

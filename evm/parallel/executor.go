@@ -76,7 +76,7 @@ type txResult struct {
 	writes   []writeEntry
 	logs     []*types.Log
 	assumes  []assumption
-	bloom    types.Bloom // of logs, computed by the worker
+	bloom    *types.Bloom // of logs when there are any, computed by the worker
 }
 
 type executor struct {
@@ -429,7 +429,8 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txRes
 			r.writes = v.finalise(x.deleteEmpty, ar)
 			r.logs = v.logs
 			if len(r.logs) > 0 {
-				r.bloom = types.LogsBloom(r.logs)
+				b := types.LogsBloom(r.logs)
+				r.bloom = &b
 			}
 		}
 	}()
@@ -562,11 +563,11 @@ func applyWrites(state evm.BlockState, ws []writeEntry) {
 				state.SubBalance(w.loc.addr, &d)
 			}
 		case locNonce:
-			state.SetNonce(w.loc.addr, w.val.n)
+			state.SetNonce(w.loc.addr, w.val.nonce())
 		case locCode:
 			state.SetCode(w.loc.addr, w.val.code)
 		case locSlot:
-			state.SetState(w.loc.addr, w.loc.slot, w.val.hash)
+			state.SetState(w.loc.addr, w.loc.slot, w.val.hash())
 		}
 	}
 }
@@ -643,7 +644,7 @@ func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *ev
 	}
 	if bloom != nil {
 		r.Bloom = *bloom
-	} else {
+	} else if len(r.Logs) > 0 {
 		r.Bloom = types.LogsBloom(r.Logs)
 	}
 	res.Receipts = append(res.Receipts, r)

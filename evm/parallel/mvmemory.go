@@ -33,16 +33,27 @@ type location struct {
 }
 
 // mvValue is the value written to a location. Which fields matter depends on
-// the kind: flag (exist; for balance: the value is a delta added to the
-// value below), word (balance), hash (slot value, code hash), n (nonce),
-// code (the code of hash).
+// the kind: flag (exist, wipe; for balance: the value is a delta added to
+// the value below), word (the balance, the nonce in its low word, or a
+// slot value or code hash as a big-endian number), code (the code of the
+// code hash).
 type mvValue struct {
 	word uint256.Int
-	hash types.Hash
-	n    uint64
 	code []byte
 	flag bool
 }
+
+// hashValue is the value of a slot or code hash h.
+func hashValue(h types.Hash) (v mvValue) {
+	v.word.SetBytes32(h[:])
+	return v
+}
+
+// hash returns the slot value or code hash of v.
+func (v *mvValue) hash() types.Hash { return v.word.Bytes32() }
+
+// nonce returns the nonce of v.
+func (v *mvValue) nonce() uint64 { return v.word[0] }
 
 // mvEntry is one transaction's write to a location.
 type mvEntry struct {
@@ -68,7 +79,7 @@ type mvCell struct {
 type mvSlot struct {
 	cell      mvCell
 	key       types.Hash
-	base      types.Hash
+	base      uint256.Int // the value before the block, as a word
 	baseKnown bool
 	baseReady atomic.Bool // baseKnown, published
 }
@@ -377,11 +388,12 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 	if c.kind == locSlot {
 		sl := c.slot
 		if !sl.baseKnown {
-			sl.base = base.state.GetState(c.acct.addr, sl.key)
+			h := base.state.GetState(c.acct.addr, sl.key)
+			sl.base.SetBytes32(h[:])
 			sl.baseKnown = true
 			sl.baseReady.Store(true)
 		}
-		v.hash = sl.base
+		v.word = sl.base
 		return v
 	}
 	b := c.acct.baseFields(base)
@@ -391,9 +403,10 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 	case locBalance:
 		v.word = b.balance
 	case locNonce:
-		v.n = b.nonce
+		v.word[0] = b.nonce
 	case locCode:
-		v.hash, v.code = b.codeHash, b.code
+		v.word.SetBytes32(b.codeHash[:])
+		v.code = b.code
 	}
 	return v
 }
@@ -441,7 +454,7 @@ func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 	if c.n.Load() == 0 {
 		if c.kind == locSlot {
 			if a.fields[locWipe].n.Load() == 0 && c.slot.baseReady.Load() {
-				val.hash = c.slot.base
+				val.word = c.slot.base
 				return val, -1
 			}
 		} else if a.baseReady.Load() {
@@ -476,9 +489,9 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 			}
 		}
 		if i >= 0 {
-			val.hash = c.entries[i].val.hash
+			val.word = c.entries[i].val.word
 		} else {
-			val.hash = c.baseValue(base).hash
+			val = c.baseValue(base)
 		}
 		return val, -1
 	}

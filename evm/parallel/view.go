@@ -244,7 +244,8 @@ func (v *view) origBalance(addr types.Address) *uint256.Int {
 func (v *view) origNonce(addr types.Address) uint64 {
 	o := v.origOf(addr)
 	if o.has&hasNonce == 0 {
-		o.nonce = v.read(&o.acct.fields[locNonce]).n
+		val := v.read(&o.acct.fields[locNonce])
+		o.nonce = val.nonce()
 		o.has |= hasNonce
 	}
 	return o.nonce
@@ -254,7 +255,7 @@ func (v *view) origCode(addr types.Address) *origAccount {
 	o := v.origOf(addr)
 	if o.has&hasCode == 0 {
 		val := v.read(&o.acct.fields[locCode])
-		o.codeHash, o.code = val.hash, val.code
+		o.codeHash, o.code = val.hash(), val.code
 		o.has |= hasCode
 	}
 	return o
@@ -265,7 +266,8 @@ func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
 	if val, ok := v.origSlots.get(k); ok {
 		return val
 	}
-	val := v.read(v.origOf(addr).acct.slot(key)).hash
+	mval := v.read(v.origOf(addr).acct.slot(key))
+	val := mval.hash()
 	v.origSlots.set(k, val)
 	return val
 }
@@ -785,7 +787,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 					writeEntry{acct: acct, loc: location{addr: addr, kind: locExist}},
 					writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}},
 					writeEntry{acct: acct, loc: location{addr: addr, kind: locNonce}},
-					writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{hash: types.EmptyCodeHash}},
+					writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: hashValue(types.EmptyCodeHash)},
 					writeEntry{acct: acct, loc: location{addr: addr, kind: locWipe}, val: mvValue{flag: true}})
 			}
 			continue
@@ -805,10 +807,10 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.delta, flag: true}})
 		}
 		if o.has&hasNonce != 0 && (whole || o.nonce != v.origNonce(addr)) {
-			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locNonce}, val: mvValue{n: o.nonce}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locNonce}, val: mvValue{word: uint256.Int{o.nonce}}})
 		}
 		if o.has&hasCode != 0 && (whole || o.codeHash != v.origCode(addr).codeHash) {
-			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{hash: o.codeHash, code: o.code}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{word: hashValue(o.codeHash).word, code: o.code}})
 		}
 		for j, k := range o.dirty.keys {
 			val := o.dirty.vals[j]
@@ -819,7 +821,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 			} else if val == v.origSlot(addr, k) {
 				continue
 			}
-			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, slot: k, kind: locSlot}, val: mvValue{hash: val}})
+			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, slot: k, kind: locSlot}, val: hashValue(val)})
 		}
 	}
 	v.wsScratch = ws
