@@ -112,3 +112,45 @@ func TestStaticCallWriteProtection(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainGasSameInEveryFork checks what block metering relies on: a
+// plain instruction costs the same constant gas, and has no dynamic gas,
+// in every fork that defines it.
+func TestPlainGasSameInEveryFork(t *testing.T) {
+	for f := forks.Frontier; f <= forks.Latest; f++ {
+		set := instructionSetFor(f)
+		for op := range plainGas {
+			if plainGas[op] == 0 || set[op].inline == 0 {
+				continue
+			}
+			if set[op].constantGas != uint64(plainGas[op]) || (set[op].dynamicGas != nil) != blockMemoryOps[op] {
+				t.Errorf("%v: %v costs %d (dynamic %v), blocks charge %d", f, OpCode(op), set[op].constantGas, set[op].dynamicGas != nil, plainGas[op])
+			}
+		}
+	}
+}
+
+// TestAnalyseBlocks checks block boundaries, gas and stack bounds.
+func TestAnalyseBlocks(t *testing.T) {
+	// 0: PUSH1 1; 2: PUSH1 2; 4: ADD; 5: SLOAD; 6: POP; 7: JUMPDEST; 8: PUSH1 7; 10: JUMP; 11: DUP2; 12: PUSH0
+	code := []byte{0x60, 1, 0x60, 2, 0x01, 0x54, 0x50, 0x5b, 0x60, 7, 0x56, 0x81, 0x5f}
+	x := analyseBlocks(code)
+	want := map[uint64]blockInfo{
+		0:  {gas: 9, length: 5, minStack: 0, growth: 2},
+		6:  {gas: 2, length: 1, minStack: 1, growth: 0},
+		7:  {gas: 12, length: 4, minStack: 0, growth: 1},
+		11: {gas: 5, length: 2, minStack: 2, growth: 2, late: true},
+	}
+	for pc := uint64(0); pc < uint64(len(code))+70; pc++ {
+		b := x.at(pc)
+		w, ok := want[pc]
+		switch {
+		case ok && b == nil:
+			t.Errorf("no block at %d", pc)
+		case !ok && b != nil:
+			t.Errorf("unexpected block at %d: %+v", pc, *b)
+		case ok && *b != w:
+			t.Errorf("block at %d: %+v, want %+v", pc, *b, w)
+		}
+	}
+}

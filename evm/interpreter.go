@@ -74,34 +74,61 @@ func (e *EVM) run(f *frame, readOnly bool) (ret []byte, err error) {
 // in jumptable.go.
 func (e *EVM) loop(f *frame) (err error) {
 	var (
-		table = e.table
-		st    = f.stack
-		data  = &st.data
-		code  = f.code
-		gas   = f.gas
-		sp    = st.n
-		pc    uint64
+		table    = e.table
+		st       = f.stack
+		data     = &st.data
+		code     = f.code
+		gas      = f.gas
+		sp       = st.n
+		pc       uint64
+		blocks   *blockIndex
+		blockEnd uint64 // instructions before this pc are paid for
+		late     = table[PUSH0].inline == PUSH0 && table[SHL].inline == SHL
 	)
+	if f.cacheable {
+		an := sharedJumpdests.analysis(e.StateDB.GetCodeHash(f.codeAddr), code)
+		f.jumpdests, blocks = an.jumpdests, &an.blocks
+	}
 	for {
 		var op OpCode
 		if pc < uint64(len(code)) {
 			op = OpCode(code[pc])
 		}
-		in := &table[op]
-		if sp < in.minStack {
-			f.gas, st.n = gas, sp
-			return stackUnderflow(sp, in.minStack)
-		} else if sp > in.maxStack {
-			f.gas, st.n = gas, sp
-			return stackOverflow(sp, in.maxStack)
+		sel := op
+		if pc >= blockEnd {
+			if b := blocks.at(pc); b != nil && (late || !b.late) {
+				if sp < int(b.minStack) {
+					f.gas, st.n = gas, sp
+					return stackUnderflow(sp, int(b.minStack))
+				} else if sp+int(b.growth) > StackLimit {
+					f.gas, st.n = gas, sp
+					return stackOverflow(sp, StackLimit-int(b.growth))
+				}
+				if gas < uint64(b.gas) {
+					f.gas, st.n = gas, sp
+					return ErrOutOfGas
+				}
+				gas -= uint64(b.gas)
+				blockEnd = pc + uint64(b.length)
+			} else {
+				in := &table[op]
+				if sp < in.minStack {
+					f.gas, st.n = gas, sp
+					return stackUnderflow(sp, in.minStack)
+				} else if sp > in.maxStack {
+					f.gas, st.n = gas, sp
+					return stackOverflow(sp, in.maxStack)
+				}
+				if gas < in.constantGas {
+					f.gas, st.n = gas, sp
+					return ErrOutOfGas
+				}
+				gas -= in.constantGas
+				sel = in.inline
+			}
 		}
-		if gas < in.constantGas {
-			f.gas, st.n = gas, sp
-			return ErrOutOfGas
-		}
-		gas -= in.constantGas
 
-		switch in.inline {
+		switch sel {
 		case PUSH1:
 			sp++
 			if pc+1 < uint64(len(code)) {
@@ -155,7 +182,7 @@ func (e *EVM) loop(f *frame) (err error) {
 				f.gas, st.n = gas, sp
 				return ErrInvalidJump
 			}
-			pc = data[sp].Uint64()
+			pc, blockEnd = data[sp].Uint64(), 0
 			continue
 		case JUMPI:
 			sp -= 2
@@ -164,7 +191,7 @@ func (e *EVM) loop(f *frame) (err error) {
 					f.gas, st.n = gas, sp
 					return ErrInvalidJump
 				}
-				pc = data[sp+1].Uint64()
+				pc, blockEnd = data[sp+1].Uint64(), 0
 				continue
 			}
 		case ADD:
@@ -259,7 +286,7 @@ func (e *EVM) loop(f *frame) (err error) {
 				v.SetBytes32(f.mem.store[off : off+32])
 				break
 			}
-			if err = e.slowStep(f, in, &pc, &gas, &sp); err != nil {
+			if err = e.slowStep(f, &table[op], &pc, &gas, &sp); err != nil {
 				return err
 			}
 		case MSTORE:
@@ -269,11 +296,11 @@ func (e *EVM) loop(f *frame) (err error) {
 				sp -= 2
 				break
 			}
-			if err = e.slowStep(f, in, &pc, &gas, &sp); err != nil {
+			if err = e.slowStep(f, &table[op], &pc, &gas, &sp); err != nil {
 				return err
 			}
 		default:
-			if err = e.slowStep(f, in, &pc, &gas, &sp); err != nil {
+			if err = e.slowStep(f, &table[op], &pc, &gas, &sp); err != nil {
 				return err
 			}
 		}

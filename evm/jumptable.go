@@ -9,7 +9,10 @@ import "github.com/plasmaxpl/engine/evm/forks"
 
 var instructionSets [forks.Latest + 1]instructionSet
 
-func init() { buildInstructionSets() }
+func init() {
+	buildInstructionSets()
+	fillPlainGas()
+}
 
 // instructionSetFor returns the shared, read-only table for fork f.
 func instructionSetFor(f forks.Fork) *instructionSet {
