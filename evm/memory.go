@@ -17,9 +17,12 @@ var memoryPool = sync.Pool{New: func() any { return new(memory) }}
 
 func getMemory() *memory { return memoryPool.Get().(*memory) }
 
-// maxPooledMemory bounds the buffers kept for reuse, so that one frame that
-// touched a large memory does not pin it forever.
-const maxPooledMemory = 64 << 10
+// maxPooledMemory bounds the buffers kept for reuse. sync.Pool already
+// drops what is not reused within two garbage collections, so a large
+// buffer is not pinned for long; keeping buffers of a few MiB spares
+// memory-heavy contracts (snailtracer grows to 8 MiB) a fresh allocation,
+// its zeroing and page faults on every call.
+const maxPooledMemory = 16 << 20
 
 func putMemory(m *memory) {
 	if cap(m.store) > maxPooledMemory {
