@@ -1,5 +1,11 @@
 package parallel
 
+import (
+	"encoding/binary"
+
+	"github.com/plasmaxpl/engine/types"
+)
+
 // smallMap is a map for the few keys one transaction touches: a slice
 // searched linearly (newest first), with a map index built only when it
 // grows past smallMapMax. Resetting it keeps its storage for the next
@@ -80,3 +86,36 @@ func (m *smallMap[K, V]) reset() {
 	clear(m.vals)
 	m.keys, m.vals, m.idx = m.keys[:0], m.vals[:0], nil
 }
+
+// Keys of the views' small maps, as words: compared inline, where 20 and
+// 32-byte arrays compare through a call.
+type (
+	addrKey struct {
+		a, b uint64
+		c    uint32
+	}
+	hashKey [4]uint64
+	slotKey struct {
+		addr addrKey
+		key  hashKey
+	}
+)
+
+func ak(a types.Address) addrKey {
+	return addrKey{binary.LittleEndian.Uint64(a[0:]), binary.LittleEndian.Uint64(a[8:]), binary.LittleEndian.Uint32(a[16:])}
+}
+
+func hk(h types.Hash) hashKey {
+	return hashKey{binary.LittleEndian.Uint64(h[0:]), binary.LittleEndian.Uint64(h[8:]),
+		binary.LittleEndian.Uint64(h[16:]), binary.LittleEndian.Uint64(h[24:])}
+}
+
+func (k hashKey) hash() (h types.Hash) {
+	binary.LittleEndian.PutUint64(h[0:], k[0])
+	binary.LittleEndian.PutUint64(h[8:], k[1])
+	binary.LittleEndian.PutUint64(h[16:], k[2])
+	binary.LittleEndian.PutUint64(h[24:], k[3])
+	return h
+}
+
+func sk(a types.Address, h types.Hash) slotKey { return slotKey{ak(a), hk(h)} }

@@ -11,11 +11,6 @@ import (
 // (see statedb: mainnet block 2675119).
 var ripemdAddr = types.Address{19: 3}
 
-type slotKey struct {
-	addr types.Address
-	key  types.Hash
-}
-
 // Loaded fields of an object.
 const (
 	hasBalance uint8 = 1 << iota
@@ -42,7 +37,7 @@ type object struct {
 	codeHash types.Hash
 	code     []byte
 
-	dirty smallMap[types.Hash, types.Hash] // storage writes of this transaction
+	dirty smallMap[hashKey, types.Hash] // storage writes of this transaction
 
 	created        bool // EIP-6780: created by a contract creation in this transaction
 	selfDestructed bool
@@ -128,16 +123,17 @@ type view struct {
 	base *baseReader
 	tx   int
 
-	orig      smallMap[types.Address, *origAccount]
+	orig      smallMap[addrKey, *origAccount]
 	origSlots smallMap[slotKey, types.Hash]
 	reads     []readEntry
 	assumes   []assumption
 
-	accounts smallMap[types.Address, *object] // nil value: known not to exist
+	accounts smallMap[addrKey, *object] // nil value: known not to exist
 	journal  []jEntry
 	refund   uint64
 
-	accessAddrs   smallMap[types.Address, struct{}]
+	accessAddrs   smallMap[addrKey, struct{}]
+	precompiles   []types.Address // warm from Prepare on
 	accessSlots   smallMap[slotKey, struct{}]
 	transient     smallMap[slotKey, types.Hash]
 	logs          []*types.Log
@@ -161,6 +157,7 @@ func (v *view) reset(tx int) {
 	v.accessAddrs.reset()
 	v.accessSlots.reset()
 	v.transient.reset()
+	v.precompiles = nil
 	clear(v.journal)
 	v.journal = v.journal[:0]
 	clear(v.reads)
@@ -214,11 +211,11 @@ func (v *view) read(c *mvCell) mvValue {
 }
 
 func (v *view) origOf(addr types.Address) *origAccount {
-	o, _ := v.orig.get(addr)
+	o, _ := v.orig.get(ak(addr))
 	if o == nil {
 		o = v.newOrig()
 		o.acct = v.mv.account(addr)
-		v.orig.set(addr, o)
+		v.orig.set(ak(addr), o)
 	}
 	return o
 }
@@ -262,7 +259,7 @@ func (v *view) origCode(addr types.Address) *origAccount {
 }
 
 func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
-	k := slotKey{addr, key}
+	k := sk(addr, key)
 	if val, ok := v.origSlots.get(k); ok {
 		return val
 	}
@@ -274,14 +271,14 @@ func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
 
 // get returns the live object of addr, nil when it does not exist.
 func (v *view) get(addr types.Address) *object {
-	o, known := v.accounts.get(addr)
+	o, known := v.accounts.get(ak(addr))
 	if known {
 		return o
 	}
 	if v.origExists(addr) {
 		o = v.newObject()
 	}
-	v.accounts.set(addr, o)
+	v.accounts.set(ak(addr), o)
 	return o
 }
 
@@ -291,7 +288,7 @@ func (v *view) getOrNew(addr types.Address) *object {
 	}
 	o := v.newObject()
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
-	v.accounts.set(addr, o)
+	v.accounts.set(ak(addr), o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
 	return o
 }
@@ -352,7 +349,7 @@ func (v *view) CreateAccount(addr types.Address) {
 	default:
 		o.delta = prev.delta
 	}
-	v.accounts.set(addr, o)
+	v.accounts.set(ak(addr), o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr, prevObj: prev})
 }
 
@@ -472,7 +469,7 @@ func (v *view) GetCommittedState(addr types.Address, key types.Hash) types.Hash 
 }
 
 func (v *view) state(addr types.Address, o *object, key types.Hash) types.Hash {
-	if val, ok := o.dirty.get(key); ok {
+	if val, ok := o.dirty.get(hk(key)); ok {
 		return val
 	}
 	if o.fresh {
@@ -490,7 +487,7 @@ func (v *view) GetState(addr types.Address, key types.Hash) types.Hash {
 
 func (v *view) SetState(addr types.Address, key, value types.Hash) {
 	o := v.getOrNew(addr)
-	prev, had := o.dirty.get(key)
+	prev, had := o.dirty.get(hk(key))
 	if !had {
 		prev = v.state(addr, o, key)
 	}
@@ -498,7 +495,7 @@ func (v *view) SetState(addr types.Address, key, value types.Hash) {
 		return
 	}
 	v.journal = append(v.journal, jEntry{kind: jStorage, addr: addr, key: key, prevHash: prev, prevBool: had})
-	o.dirty.set(key, value)
+	o.dirty.set(hk(key), value)
 }
 
 // nonEmptyRoot stands for a storage root other than the empty one; only
@@ -528,12 +525,12 @@ func (v *view) GetStorageRoot(addr types.Address) types.Hash {
 }
 
 func (v *view) GetTransientState(addr types.Address, key types.Hash) types.Hash {
-	val, _ := v.transient.get(slotKey{addr, key})
+	val, _ := v.transient.get(sk(addr, key))
 	return val
 }
 
 func (v *view) SetTransientState(addr types.Address, key, value types.Hash) {
-	k := slotKey{addr, key}
+	k := sk(addr, key)
 	prev, _ := v.transient.get(k)
 	if prev == value {
 		return
@@ -580,29 +577,29 @@ func (v *view) Empty(addr types.Address) bool {
 }
 
 func (v *view) AddressInAccessList(addr types.Address) bool {
-	return v.accessAddrs.has(addr)
+	return v.warm(addr)
 }
 
 func (v *view) SlotInAccessList(addr types.Address, slot types.Hash) (addressOk bool, slotOk bool) {
-	addressOk = v.accessAddrs.has(addr)
+	addressOk = v.warm(addr)
 	if !addressOk {
 		return false, false
 	}
-	slotOk = v.accessSlots.has(slotKey{addr, slot})
+	slotOk = v.accessSlots.has(sk(addr, slot))
 	return addressOk, slotOk
 }
 
 func (v *view) AddAddressToAccessList(addr types.Address) {
-	if v.accessAddrs.has(addr) {
+	if v.warm(addr) {
 		return
 	}
-	v.accessAddrs.set(addr, struct{}{})
+	v.accessAddrs.set(ak(addr), struct{}{})
 	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: addr})
 }
 
 func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 	v.AddAddressToAccessList(addr)
-	k := slotKey{addr, slot}
+	k := sk(addr, slot)
 	if v.accessSlots.has(k) {
 		return
 	}
@@ -610,29 +607,47 @@ func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: addr, key: slot})
 }
 
+// warm reports whether addr is in the access list: added, or one of the
+// precompiles Prepare was given.
+func (v *view) warm(addr types.Address) bool {
+	k := ak(addr)
+	if v.accessAddrs.has(k) {
+		return true
+	}
+	if k.a != 0 || k.b != 0 || k.c&0xffff != 0 {
+		return false
+	}
+	for _, p := range v.precompiles {
+		if p == addr {
+			return true
+		}
+	}
+	return false
+}
+
 func (v *view) Prepare(rules forks.Rules, sender, coinbase types.Address, dest *types.Address, precompiles []types.Address, txAccesses types.AccessList) {
 	v.refund = 0
 	v.transient.reset()
 	v.accessAddrs.reset()
 	v.accessSlots.reset()
+	v.precompiles = nil
 	if !rules.IsBerlin {
 		return
 	}
-	v.accessAddrs.set(sender, struct{}{})
+	v.accessAddrs.set(ak(sender), struct{}{})
 	if dest != nil {
-		v.accessAddrs.set(*dest, struct{}{})
+		v.accessAddrs.set(ak(*dest), struct{}{})
 	}
-	for _, p := range precompiles {
-		v.accessAddrs.set(p, struct{}{})
-	}
+	// The precompiles are warm without entries of their own (see warm).
+	v.precompiles = precompiles
 	for _, t := range txAccesses {
-		v.accessAddrs.set(t.Address, struct{}{})
+		v.accessAddrs.set(ak(t.Address), struct{}{})
 		for _, k := range t.StorageKeys {
-			v.accessSlots.set(slotKey{t.Address, k}, struct{}{})
+			v.accessSlots.set(sk(t.Address, k), struct{}{})
 		}
 	}
 	if rules.IsShanghai {
-		v.accessAddrs.set(coinbase, struct{}{})
+		v.accessAddrs.set(ak(coinbase), struct{}{})
 	}
 }
 
@@ -651,14 +666,14 @@ func (v *view) RevertToSnapshot(id int) {
 
 // acct returns the live object of addr, which the journal names.
 func (v *view) acct(addr types.Address) *object {
-	o, _ := v.accounts.get(addr)
+	o, _ := v.accounts.get(ak(addr))
 	return o
 }
 
 func (v *view) revert(e *jEntry) {
 	switch e.kind {
 	case jCreate:
-		v.accounts.set(e.addr, e.prevObj)
+		v.accounts.set(ak(e.addr), e.prevObj)
 	case jBalAdd, jBalSub:
 		o := v.acct(e.addr)
 		target := &o.delta
@@ -678,9 +693,9 @@ func (v *view) revert(e *jEntry) {
 	case jStorage:
 		o := v.acct(e.addr)
 		if e.prevBool {
-			o.dirty.set(e.key, e.prevHash)
+			o.dirty.set(hk(e.key), e.prevHash)
 		} else {
-			o.dirty.del(e.key)
+			o.dirty.del(hk(e.key))
 		}
 	case jSelfDestruct:
 		o := v.acct(e.addr)
@@ -692,11 +707,11 @@ func (v *view) revert(e *jEntry) {
 	case jRefund:
 		v.refund = e.prevU64
 	case jAccessAddr:
-		v.accessAddrs.del(e.addr)
+		v.accessAddrs.del(ak(e.addr))
 	case jAccessSlot:
-		v.accessSlots.del(slotKey{e.addr, e.key})
+		v.accessSlots.del(sk(e.addr, e.key))
 	case jTransient:
-		k := slotKey{e.addr, e.key}
+		k := sk(e.addr, e.key)
 		if e.prevHash == (types.Hash{}) {
 			v.transient.del(k)
 		} else {
@@ -769,7 +784,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 			continue
 		}
 		existed := v.origExists(addr)
-		oa, _ := v.orig.get(addr)
+		oa, _ := v.orig.get(ak(addr))
 		acct := oa.acct
 		deleted := o.selfDestructed
 		if !deleted && deleteEmpty {
@@ -812,8 +827,8 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 		if o.has&hasCode != 0 && (whole || o.codeHash != v.origCode(addr).codeHash) {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{word: hashValue(o.codeHash).word, code: o.code}})
 		}
-		for j, k := range o.dirty.keys {
-			val := o.dirty.vals[j]
+		for j, dk := range o.dirty.keys {
+			k, val := dk.hash(), o.dirty.vals[j]
 			if o.fresh {
 				if val == (types.Hash{}) {
 					continue
