@@ -180,6 +180,9 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		w.Nonce = nonce.nonce()
 		code := x.finalValue(cutoff, &a.fields[locCode])
 		w.CodeHash, w.Code = code.hash(), code.code
+		if len(a.slots) > 0 {
+			w.Slots = make([]statedb.SlotWrite, 0, len(a.slots))
+		}
 		for _, sl := range a.slots {
 			if !sl.cell.writtenBelow(cutoff) {
 				continue

@@ -175,6 +175,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		st.Executions += int64(len(txs) - limit)
 	}
 	err := x.commit(e, state, cfg, res, included, st, limit)
+	x.mv.release()
 	st.PrepareTime, st.ExecTime, st.CommitTime = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
 	return err
 }

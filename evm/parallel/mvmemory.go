@@ -215,6 +215,7 @@ type MVMemory struct {
 		mu sync.RWMutex
 		m  map[types.Address]*mvAccount
 	}
+	known *knownBuf // storage of pre
 	// written[i] lists the cells transaction i's last incarnation wrote
 	// (or is expected to write); only i's executor touches it.
 	written [][]*mvCell
@@ -229,14 +230,25 @@ func NewMVMemory(n int) *MVMemory {
 // not hold yet (the accounts a block is known to touch), so that looking
 // them up takes no lock. No other goroutine may use mv meanwhile.
 func (mv *MVMemory) addKnown(known []types.Address) {
-	pre := make(map[types.Address]*mvAccount, len(known))
+	kb, _ := knownPool.Get().(*knownBuf)
+	if kb == nil {
+		kb = &knownBuf{pre: make(map[types.Address]*mvAccount, len(known))}
+	}
+	pre := kb.pre
 	for _, addr := range known {
 		sh := &mv.shards[shardOf(addr)]
 		if sh.m[addr] == nil {
 			pre[addr] = nil
 		}
 	}
-	slab := make([]mvAccount, len(pre))
+	if cap(kb.slab) < len(pre) {
+		kb.slab = make([]mvAccount, len(pre))
+	} else {
+		kb.slab = kb.slab[:len(pre)]
+		clear(kb.slab)
+	}
+	slab := kb.slab
+	mv.known = kb
 	i := 0
 	for addr := range pre {
 		a := &slab[i]
@@ -245,6 +257,25 @@ func (mv *MVMemory) addKnown(known []types.Address) {
 		pre[addr] = a
 	}
 	mv.pre = pre
+}
+
+// knownBuf is the storage of a block's known accounts, recycled between
+// blocks through knownPool: the largest allocation of a parallel block.
+type knownBuf struct {
+	pre  map[types.Address]*mvAccount
+	slab []mvAccount
+}
+
+var knownPool sync.Pool
+
+// release hands mv's recyclable storage back; mv is not used afterwards.
+func (mv *MVMemory) release() {
+	if kb := mv.known; kb != nil {
+		clear(kb.pre)
+		kb.slab = kb.slab[:0]
+		mv.known, mv.pre = nil, nil
+		knownPool.Put(kb)
+	}
 }
 
 func shardOf(addr types.Address) uint { return (uint(addr[19]) ^ uint(addr[0])<<3) % mvShards }
