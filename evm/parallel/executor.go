@@ -17,7 +17,7 @@ import (
 // MinParallelTxs is the number of transactions below which a block is
 // executed sequentially: starting workers and validating costs more than
 // a few transactions gain (chosen by measurement with `plasma bench`).
-var MinParallelTxs = 8
+var MinParallelTxs = 32
 
 // The adaptive fallback: once probeExecutions validations have run, a
 // block whose incarnations are wasted (aborted by validation or suspended
@@ -286,8 +286,14 @@ func (x *executor) wasted() {
 }
 
 // probeTxs returns how many transactions of a block of n the probe
-// executes in order before the workers start.
-func probeTxs(n int) int { return min(n, max(probeMin, min(probeMax, n/16))) }
+// executes in order before the workers start: an eighth, at most
+// probeMax, and none when that is below probeMin (too few to judge).
+func probeTxs(n int) int {
+	if k := min(probeMax, n/8); k >= probeMin {
+		return k
+	}
+	return 0
+}
 
 // The probe: the first transactions of the block are executed in order on
 // one goroutine (their results are final and are validated as usual), and
@@ -296,7 +302,7 @@ func probeTxs(n int) int { return min(n, max(probeMin, min(probeMax, n/16))) }
 // them, each transaction most likely depends on the one before, and the
 // block is finished sequentially. The decision depends only on the block.
 const (
-	probeMin        = 8
+	probeMin        = 4
 	probeMax        = 32
 	probeChainRatio = 0.5
 )
@@ -337,7 +343,7 @@ func (x *executor) probe() (parallel bool) {
 		depth[i] = d + 1
 		chain = max(chain, depth[i])
 	}
-	if x.noFallback || done < k || float64(chain) <= probeChainRatio*float64(k) {
+	if x.noFallback || k == 0 || done < k || float64(chain) <= probeChainRatio*float64(k) {
 		return true
 	}
 	x.stop.Store(true)
