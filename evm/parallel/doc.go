@@ -12,13 +12,28 @@
 // and each storage slot. A slot read sees zero when a wipe is newer than
 // the newest write to the slot.
 //
+// MVMemory is organised by account (mvmemory.go): one lookup by address
+// finds an account's fixed cells (the fields and the wipe marker) and its
+// slot cells, each holding its versions sorted by transaction; one mutex
+// per account guards them, and the account before the block is read from
+// the state once and kept. The accounts the block is known to touch
+// (senders, recipients, the beneficiary) are created before the workers
+// start, in one allocation recycled between blocks, and are found without
+// a lock. Read and write sets hold the cells themselves, so validation and
+// the final write look nothing up again; a read of a cell without versions
+// takes no lock at all. Each worker carves read sets, write sets, results
+// and first versions from its own arena (arena.go) instead of allocating
+// them one by one.
+//
 // Each incarnation runs ApplyMessage against a view (view.go) that
 // implements evm.StateDB directly rather than through statedb with a
 // pluggable reader: statedb loads whole accounts, so a transaction paying
 // a fee to the beneficiary would read (and conflict on) the beneficiary's
 // balance. The view loads each field on first use and keeps a journal
 // with statedb's semantics (EIP-161 touches, EIP-6780, the RIPEMD-160
-// exception); the random-block test holds the two equal.
+// exception); the random-block test holds the two equal. Its maps are
+// small slices searched linearly (smallmap.go), kept from one incarnation
+// to the next.
 //
 // Hot spots:
 //   - Balances that a transaction credits or debits without reading are
@@ -53,18 +68,28 @@
 // does. From Byzantium on, with a state that takes final values in bulk
 // (statedb.StateDB.ApplyWrites), the checks read the exact state before
 // each transaction from MVMemory, and the state is written once: the final
-// value of every location MVMemory holds, resolved on all workers. Before
+// value of every location MVMemory holds, resolved on all workers while
+// the checks run (receipt blooms are computed by the workers). Before
 // Byzantium (an intermediate root per receipt) or with another state, the
 // write sets are applied one transaction at a time through evm.BlockState.
 // ExecuteBlock computes the transaction root while the transactions run,
 // the receipts root beside the state root, and the state root with the
-// account trie split over the workers (statedb.IntermediateRootWorkers).
+// account trie and large storage tries split over the workers
+// (statedb.IntermediateRootWorkers).
 //
-// Adaptive fallback: a block whose validations fail too often (more than
-// one in maxWasteRatio, judged after probeExecutions validations) stops
+// Deterministic fallback: before the workers start, the first eighth of
+// the block (probeTxs: 4 to 32 transactions) runs in order on one
+// goroutine; those results are final. If the longest chain of
+// dependencies among them (a transaction depending on one whose writes it
+// read) covers more than half of them, the block most likely depends on
+// itself throughout: the probed prefix is committed and the rest runs
+// sequentially, so such a block costs about what the sequential loop
+// does, and decides so identically on every run. A block that passes the
+// probe but whose validations fail too often later (more than one in
+// maxWasteRatio, judged after probeExecutions validations) also stops
 // executing in parallel; its final prefix is committed and the rest runs
-// sequentially, so a block where each transaction depends on the one
-// before costs about what the sequential loop does.
+// sequentially. That second guard depends on timing; it changes only the
+// work done, never the results.
 //
 // Blocks below MinParallelTxs transactions, blocks executed with a tracer
 // or with SkipInvalidTxs run sequentially.
