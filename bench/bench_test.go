@@ -31,3 +31,32 @@ func BenchmarkTransfers(b *testing.B) { benchWorkload(b, Transfers(1, Size{Block
 func BenchmarkERC20(b *testing.B)     { benchWorkload(b, ERC20(1, Size{Blocks: 1, Txs: 2000})) }
 func BenchmarkAMM(b *testing.B)       { benchWorkload(b, AMM(1, Size{Blocks: 1, Txs: 2000})) }
 func BenchmarkChain(b *testing.B)     { benchWorkload(b, Chain(1, Size{Blocks: 1, Txs: 2000})) }
+
+// TestChainFallsBackDeterministically: a block where every transaction
+// depends on the one before is finished sequentially from the same
+// transaction on every run, and independent transfers are not.
+func TestChainFallsBackDeterministically(t *testing.T) {
+	size := Size{Blocks: 1, Txs: 400}
+	for _, c := range []struct {
+		w        *Workload
+		fallback bool
+	}{{Chain(1, size), true}, {Transfers(1, size), false}} {
+		b := c.w.Blocks[0]
+		cfg := b.Config
+		cfg.Workers = 2
+		from := -2
+		for range 5 {
+			var st parallel.Stats
+			if _, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, b.NewState(), cfg, b.GetHash, parallel.Options{Stats: &st}); err != nil {
+				t.Fatal(err)
+			}
+			if from != -2 && st.SequentialFrom != from {
+				t.Fatalf("%s: sequential from %d, then from %d", c.w.Name, from, st.SequentialFrom)
+			}
+			from = st.SequentialFrom
+			if got := from >= 0; got != c.fallback {
+				t.Fatalf("%s: sequential from %d (%s)", c.w.Name, from, st.SequentialWhy)
+			}
+		}
+	}
+}
