@@ -101,8 +101,10 @@ type mvAccount struct {
 	mu        sync.Mutex
 	addr      types.Address
 	baseKnown bool
-	baseReady atomic.Bool // baseKnown, published
 	base      baseAccount
+	// baseReady (baseKnown, published) is read by every lock-free read:
+	// away from mu, which writers of a busy account keep taking.
+	baseReady atomic.Bool
 	fields    [numFields]mvCell
 	slots     map[types.Hash]*mvSlot
 }
