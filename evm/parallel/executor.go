@@ -159,6 +159,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	t1 := time.Now()
 	if x.probe() {
 		x.mv.addKnown(x.knownAccounts())
+		x.loadKnown()
 		x.run(workers)
 	}
 	t2 := time.Now()
@@ -214,6 +215,15 @@ func (x *executor) expectSenders() {
 			x.mv.Expect(i, m.From, locNonce, locBalance)
 		}
 	}
+}
+
+// loadKnown reads the known accounts from the state before the block on
+// all workers, so that the workers' first reads of them take no lock.
+func (x *executor) loadKnown() {
+	slab := x.mv.known.slab
+	parallelFor(len(slab), x.workers, 256, func(i int) {
+		slab[i].baseFields(x.base)
+	})
 }
 
 // knownAccounts lists the accounts the block is known to touch: the
