@@ -73,32 +73,29 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 }
 
 // bulkChecks follows, during commitBulk, what the assumption checks need
-// of the state before the next transaction: the exact balances of the
-// accounts checked so far (kept current from each committed write set, so
-// that a balance credited by every transaction, the beneficiary's, is not
-// summed again from its first delta at each check) and the accounts whose
-// storage was written.
-type bulkChecks struct {
-	balances       map[types.Address]*uint256.Int
-	storageWritten map[types.Address]struct{}
-}
+// of the state before the next transaction, in fields of the accounts
+// that only the commit uses: the exact balances of the accounts checked so
+// far (kept current from each committed write set, so that a balance
+// credited by every transaction, the beneficiary's, is not summed again
+// from its first delta at each check) and whether an account's storage
+// was written.
+type bulkChecks struct{}
 
-// committed updates c with the write set of the transaction just committed.
+// committed updates the checks with the write set of the transaction just
+// committed.
 func (c *bulkChecks) committed(ws []writeEntry) {
 	for j := range ws {
 		w := &ws[j]
+		a := w.acct
 		switch w.loc.kind {
 		case locSlot, locWipe:
-			if c.storageWritten == nil {
-				c.storageWritten = make(map[types.Address]struct{})
-			}
-			c.storageWritten[w.loc.addr] = struct{}{}
+			a.chkStorageSet = true
 		case locBalance:
-			if b := c.balances[w.loc.addr]; b != nil {
+			if a.chkBalKnown {
 				if w.val.flag {
-					b.Add(b, &w.val.word)
+					a.chkBal.Add(&a.chkBal, &w.val.word)
 				} else {
-					b.Set(&w.val.word)
+					a.chkBal = w.val.word
 				}
 			}
 		}
@@ -112,31 +109,27 @@ func (c *bulkChecks) committed(ws []writeEntry) {
 // on sequentially from tx.
 func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) bool {
 	for i := range as {
-		a := &as[i]
-		switch a.kind {
+		as := &as[i]
+		a := as.acct
+		switch as.kind {
 		case assumeNonZeroBalance:
-			b := c.balances[a.addr]
-			if b == nil {
-				v, blocker := x.mv.account(a.addr).fields[locBalance].resolve(x.base, tx)
+			if !a.chkBalKnown {
+				v, blocker := a.fields[locBalance].resolve(x.base, tx)
 				if blocker >= 0 {
 					return false
 				}
-				b = new(uint256.Int).Set(&v.word)
-				if c.balances == nil {
-					c.balances = make(map[types.Address]*uint256.Int)
-				}
-				c.balances[a.addr] = b
+				a.chkBal, a.chkBalKnown = v.word, true
 			}
 			var sum uint256.Int
-			if sum.Add(b, &a.delta); sum.IsZero() {
+			if sum.Add(&a.chkBal, &as.delta); sum.IsZero() {
 				return false
 			}
 		case assumeStorage:
-			if _, ok := c.storageWritten[a.addr]; ok {
+			if a.chkStorageSet {
 				return false
 			}
-			r := x.base.state.GetStorageRoot(a.addr)
-			if (r != types.Hash{} && r != types.EmptyRootHash) != a.flag {
+			r := x.base.state.GetStorageRoot(as.addr)
+			if (r != types.Hash{} && r != types.EmptyRootHash) != as.flag {
 				return false
 			}
 		}

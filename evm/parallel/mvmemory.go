@@ -107,6 +107,13 @@ type mvAccount struct {
 	baseReady atomic.Bool
 	fields    [numFields]mvCell
 	slots     map[types.Hash]*mvSlot
+
+	// Kept by the commit alone (see bulkChecks): the exact balance before
+	// the transaction being checked, once needed, and whether a committed
+	// transaction wrote the storage.
+	chkBal        uint256.Int
+	chkBalKnown   bool
+	chkStorageSet bool
 }
 
 func (a *mvAccount) init(addr types.Address) {

@@ -67,6 +67,7 @@ type readEntry struct {
 // checked against the exact state when the transaction commits.
 type assumption struct {
 	addr  types.Address
+	acct  *mvAccount  // addr's account in MVMemory
 	kind  uint8       // assumeNonZeroBalance, assumeStorage
 	delta uint256.Int // assumeNonZeroBalance: balance before + delta != 0
 	flag  bool        // assumeStorage: the storage was non-empty
@@ -517,7 +518,7 @@ func (v *view) GetStorageRoot(addr types.Address) types.Hash {
 	r := v.base.state.GetStorageRoot(addr)
 	v.base.rootMu.Unlock()
 	nonEmpty := r != types.Hash{} && r != types.EmptyRootHash
-	v.assumes = append(v.assumes, assumption{addr: addr, kind: assumeStorage, flag: nonEmpty})
+	v.assumes = append(v.assumes, assumption{addr: addr, acct: v.origOf(addr).acct, kind: assumeStorage, flag: nonEmpty})
 	if nonEmpty {
 		return nonEmptyRoot
 	}
@@ -791,7 +792,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 			if o.has&hasBalance == 0 && !o.delta.IsZero() {
 				// Not empty unless the credit exactly cancels the balance
 				// before; checked at commit rather than read now.
-				v.assumes = append(v.assumes, assumption{addr: addr, kind: assumeNonZeroBalance, delta: o.delta})
+				v.assumes = append(v.assumes, assumption{addr: addr, acct: acct, kind: assumeNonZeroBalance, delta: o.delta})
 			} else {
 				deleted = v.empty(addr, o)
 			}
