@@ -26,46 +26,68 @@ type writeApplier interface {
 // sequentially.
 func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats, limit int) error {
 	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
-	var logIndex uint
 	c := &bulkChecks{}
 	// The final state is collected (read-only) while the checks run; a
 	// failed check discards it.
 	final := make(chan []statedb.AccountWrite, 1)
 	go func() { final <- x.finalState(limit) }()
-	for i, tx := range x.txs[:limit] {
+	gasUsed, blobGasUsed := res.GasUsed, res.BlobGasUsed
+	n, why := limit, ""
+	for i := range x.txs[:limit] {
 		r := x.results[i].Load()
 		if r.panicVal != nil {
 			panic(r.panicVal)
 		}
-		msg := x.msgs[i]
-		why := ""
+		var left uint64
+		if gasUsed < x.bctx.GasLimit {
+			left = x.bctx.GasLimit - gasUsed
+		}
 		switch {
 		case r.err != nil:
 			why = "invalid transaction"
-		case x.gasLimitLeft(res) < msg.GasLimit:
+		case left < x.msgs[i].GasLimit:
 			why = "block gas limit"
-		case x.rules.IsCancun && res.BlobGasUsed+r.out.BlobGasUsed > maxBlobGas:
+		case x.rules.IsCancun && blobGasUsed+r.out.BlobGasUsed > maxBlobGas:
 			why = "block blob gas"
 		case !x.assumptionsHoldAt(i, r.assumes, c):
 			why = "assumption"
 		}
 		if why != "" {
-			st.SequentialFrom, st.SequentialWhy = i, why
-			st.Executions += int64(len(x.txs) - i)
-			<-final
-			bulk.ApplyWrites(x.finalState(i))
-			return applySequential(e, state, x.txs, cfg, res, included, i, x.msgs)
+			n = i
+			break
 		}
 		c.committed(r.writes)
-		for _, l := range r.logs {
-			l.TxHash = tx.Hash()
-			l.TxIndex = uint(i)
-			l.Index = logIndex
-			logIndex++
-		}
-		appendReceipt(x.rules, e, tx, msg, r.out, r.logs, r.bloom, res, nil)
+		gasUsed += r.out.UsedGas
+		blobGasUsed += r.out.BlobGasUsed
 	}
-	bulk.ApplyWrites(<-final)
+	// The receipts of the transactions that passed are built while the
+	// state is written.
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		var logIndex uint
+		for i, tx := range x.txs[:n] {
+			r := x.results[i].Load()
+			for _, l := range r.logs {
+				l.TxHash = tx.Hash()
+				l.TxIndex = uint(i)
+				l.Index = logIndex
+				logIndex++
+			}
+			appendReceipt(x.rules, e, tx, x.msgs[i], r.out, r.logs, r.bloom, res, nil)
+		}
+	}()
+	ws := <-final
+	if n < limit {
+		ws = x.finalState(n)
+	}
+	bulk.ApplyWrites(ws)
+	<-done
+	if why != "" {
+		st.SequentialFrom, st.SequentialWhy = n, why
+		st.Executions += int64(len(x.txs) - n)
+		return applySequential(e, state, x.txs, cfg, res, included, n, x.msgs)
+	}
 	if limit < len(x.txs) {
 		return applySequential(e, state, x.txs, cfg, res, included, limit, x.msgs)
 	}
