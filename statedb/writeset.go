@@ -1,6 +1,9 @@
 package statedb
 
 import (
+	"sync"
+	"sync/atomic"
+
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/types"
@@ -37,15 +40,31 @@ type SlotWrite struct {
 //
 // It is the bulk commit of a parallel executor, which knows only final
 // values: one call per block instead of one state operation per write.
-func (s *StateDB) ApplyWrites(ws []AccountWrite) {
+func (s *StateDB) ApplyWrites(ws []AccountWrite) { s.ApplyWritesWorkers(ws, 1) }
+
+// minParallelWrites is the number of accounts from which
+// ApplyWritesWorkers splits the work.
+const minParallelWrites = 512
+
+// ApplyWritesWorkers is ApplyWrites on up to workers goroutines: the
+// accounts are looked up and their fields and storage written
+// concurrently (each account by one goroutine); the state's own maps are
+// changed by the caller alone.
+func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
+	if len(ws) < minParallelWrites {
+		workers = 1
+	}
+	accs := make([]*account, len(ws))
+	forEach(len(ws), workers, func(i int) { accs[i] = s.account(ws[i].Addr) })
 	for i := range ws {
 		w := &ws[i]
 		s.pendingAccounts[w.Addr] = struct{}{}
-		a := s.account(w.Addr)
+		a := accs[i]
 		if !w.Exists {
 			if a != nil {
 				s.dropAccount(w.Addr)
 			}
+			accs[i] = nil
 			continue
 		}
 		if a == nil || w.Wiped {
@@ -55,9 +74,8 @@ func (s *StateDB) ApplyWrites(ws []AccountWrite) {
 			}
 			a = n
 			s.accounts[w.Addr] = a
+			accs[i] = a
 		}
-		a.nonce = w.Nonce
-		a.balance = w.Balance
 		if w.CodeHash != a.codeHash {
 			if w.CodeHash == types.EmptyCodeHash || len(w.Code) == 0 {
 				a.code, a.codeHash = nil, types.EmptyCodeHash
@@ -70,6 +88,15 @@ func (s *StateDB) ApplyWrites(ws []AccountWrite) {
 				a.code, a.codeHash = stored, w.CodeHash
 			}
 		}
+	}
+	forEach(len(ws), workers, func(i int) {
+		a := accs[i]
+		if a == nil {
+			return
+		}
+		w := &ws[i]
+		a.nonce = w.Nonce
+		a.balance = w.Balance
 		if len(w.Slots) > 0 {
 			if a.dirty == nil {
 				a.dirty = make(map[types.Hash]types.Hash, len(w.Slots))
@@ -83,7 +110,35 @@ func (s *StateDB) ApplyWrites(ws []AccountWrite) {
 		}
 		a.finalise()
 		a.selfDestructed = false
+	})
+}
+
+// forEach calls fn(i) for every i below n on up to workers goroutines, in
+// chunks.
+func forEach(n, workers int, fn func(int)) {
+	const chunk = 128
+	if workers <= 1 || n <= chunk {
+		for i := range n {
+			fn(i)
+		}
+		return
 	}
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range min(workers, (n+chunk-1)/chunk) {
+		wg.Go(func() {
+			for {
+				lo := int(next.Add(chunk)) - chunk
+				if lo >= n {
+					return
+				}
+				for i := lo; i < min(lo+chunk, n); i++ {
+					fn(i)
+				}
+			}
+		})
+	}
+	wg.Wait()
 }
 
 // ReadAccount returns the fields of addr in one lookup (a parallel

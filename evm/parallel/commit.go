@@ -17,6 +17,12 @@ type writeApplier interface {
 	ApplyWrites([]statedb.AccountWrite)
 }
 
+// writeApplierWorkers applies the writes on several goroutines
+// (statedb.StateDB does).
+type writeApplierWorkers interface {
+	ApplyWritesWorkers(ws []statedb.AccountWrite, workers int)
+}
+
 // commitBulk is commit for a state that takes final values in bulk, from
 // Byzantium on (no intermediate root per transaction). The checks that need
 // the exact state before transaction i read MVMemory as transaction i, which
@@ -81,7 +87,11 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	if n < limit {
 		ws = x.finalState(n)
 	}
-	bulk.ApplyWrites(ws)
+	if bw, ok := bulk.(writeApplierWorkers); ok {
+		bw.ApplyWritesWorkers(ws, x.workers)
+	} else {
+		bulk.ApplyWrites(ws)
+	}
 	<-done
 	if why != "" {
 		st.SequentialFrom, st.SequentialWhy = n, why
