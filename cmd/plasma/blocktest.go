@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
+	"runtime"
 
 	"github.com/plasmaxpl/engine/ethtest"
 )
@@ -19,6 +21,7 @@ func runBlockTest(args []string) int {
 	fork := fs.String("fork", "", "run only tests of this network (e.g. Cancun, CancunToPragueAtTime15k)")
 	trace := fs.Bool("trace", false, "write EIP-3155 JSON trace lines of every transaction to stderr")
 	human := fs.Bool("human", false, "print a readable summary instead of JSON")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "files run at once (output order is the input order regardless)")
 	workers := fs.Int("workers", 1, "transactions executed concurrently per block (1: sequential)")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: plasma blocktest [flags] [FILE|DIR ...]\n\nImports each test's blocks from their RLP and checks the chain head and post-state.\nWith no path, file names are read from stdin, one per line.\nExit status: 0 all passed, 1 some failed, 2 bad usage or unreadable input.\n\nflags:")
@@ -42,14 +45,20 @@ func runBlockTest(args []string) int {
 	}
 	if *trace {
 		opts.Trace = os.Stderr
+		*jobs = 1 // traces stream to stderr in order
 	}
 	r := &fixtureReporter{command: "blocktest", human: *human, out: os.Stdout,
-		runFile: func(path string) ([]ethtest.Result, error) {
+		jobs: *jobs,
+		runFile: func(path string, stderr io.Writer) ([]ethtest.Result, error) {
 			tests, err := ethtest.ReadBlockTestFile(path)
 			if err != nil {
 				return nil, err
 			}
-			return ethtest.RunBlockTests(tests, opts), nil
+			o := opts
+			if o.Trace != nil {
+				o.Trace = stderr
+			}
+			return ethtest.RunBlockTests(tests, o), nil
 		}}
 	return r.runAll(paths)
 }

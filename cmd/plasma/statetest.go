@@ -3,8 +3,10 @@ package main
 import (
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"regexp"
+	"runtime"
 
 	"github.com/plasmaxpl/engine/ethtest"
 )
@@ -21,6 +23,7 @@ func runStateTest(args []string) int {
 	index := fs.Int("statetest.index", -1, "run only this post index (-1: all)")
 	trace := fs.Bool("trace", false, "write EIP-3155 JSON trace lines to stderr")
 	human := fs.Bool("human", false, "print a readable summary instead of JSON")
+	jobs := fs.Int("jobs", runtime.GOMAXPROCS(0), "files run at once (output order is the input order regardless)")
 	fs.Usage = func() {
 		fmt.Fprintln(os.Stderr, "usage: plasma statetest [flags] [FILE|DIR ...]\n\nWith no path, file names are read from stdin, one per line.\nExit status: 0 all passed, 1 some failed, 2 bad usage or unreadable input.\n\nflags:")
 		fs.PrintDefaults()
@@ -43,14 +46,21 @@ func runStateTest(args []string) int {
 	}
 	if *trace {
 		opts.Trace = os.Stderr
+		*jobs = 1 // traces stream to stderr in order
 	}
 	r := &fixtureReporter{command: "statetest", human: *human, out: os.Stdout,
-		runFile: func(path string) ([]ethtest.Result, error) {
+		jobs: *jobs,
+		runFile: func(path string, stderr io.Writer) ([]ethtest.Result, error) {
 			tests, err := ethtest.ReadStateTestFile(path)
 			if err != nil {
 				return nil, err
 			}
-			return ethtest.RunStateTests(tests, opts), nil
+			o := opts
+			o.RootLog = stderr
+			if o.Trace != nil {
+				o.Trace = stderr
+			}
+			return ethtest.RunStateTests(tests, o), nil
 		}}
 	return r.runAll(paths)
 }

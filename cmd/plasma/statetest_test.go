@@ -113,3 +113,13 @@ func TestStateTestJSONShape(t *testing.T) {
 		}
 	}
 }
+
+// Running files concurrently must not change the output or its order.
+func TestStateTestJobsKeepOrder(t *testing.T) {
+	dir := fixtureFile(t, "statetests/ethereum-tests/GeneralStateTests/VMTests/vmBitwiseLogicOperation")
+	_, one := captureStdout(t, func() int { return runStateTest([]string{"--jobs", "1", dir}) })
+	_, two := captureStdout(t, func() int { return runStateTest([]string{"--jobs", "2", dir}) })
+	if one == "" || one != two {
+		t.Fatalf("--jobs 2 output differs from --jobs 1 (or is empty): %d vs %d bytes", len(one), len(two))
+	}
+}
