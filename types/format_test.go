@@ -24,3 +24,21 @@ func TestHashAndAddressFormat(t *testing.T) {
 		}
 	}
 }
+
+func TestParseExact(t *testing.T) {
+	if _, err := ParseAddressExact("0x1234"); err == nil {
+		t.Error("short address accepted")
+	}
+	if _, err := ParseAddressExact("0x" + "00000000000000000000000000000000000000cd"); err != nil {
+		t.Error(err)
+	}
+	if _, err := ParseHashExact("0x12"); err == nil {
+		t.Error("short hash accepted")
+	}
+	if _, err := ParseHashExact("0x0" + "0000000000000000000000000000000000000000000000000000000000000ab"); err != nil {
+		t.Error(err)
+	}
+	if _, err := ParseHashExact("0x" + "000000000000000000000000000000000000000000000000000000000000000ab"); err == nil {
+		t.Error("65 hex digits accepted")
+	}
+}

@@ -152,3 +152,30 @@ func (h *Hash) UnmarshalText(b []byte) error {
 	*h = v
 	return nil
 }
+
+// ParseAddressExact parses a 0x-prefixed (or bare) hex address of exactly
+// 20 bytes: for user input, where a short value is more likely a mistake
+// than an address with leading zeros.
+func ParseAddressExact(s string) (Address, error) {
+	b, err := DecodeHex(s)
+	if err != nil {
+		return Address{}, err
+	}
+	if len(b) != AddressLength || len(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")) != 2*AddressLength {
+		return Address{}, fmt.Errorf("address %q is not 20 bytes (40 hex digits)", s)
+	}
+	return BytesToAddress(b), nil
+}
+
+// ParseHashExact parses a 0x-prefixed (or bare) hex hash of exactly 32
+// bytes, for user input.
+func ParseHashExact(s string) (Hash, error) {
+	b, err := DecodeHex(s)
+	if err != nil {
+		return Hash{}, err
+	}
+	if len(b) != HashLength || len(strings.TrimPrefix(strings.TrimPrefix(s, "0x"), "0X")) != 2*HashLength {
+		return Hash{}, fmt.Errorf("hash %q is not 32 bytes (64 hex digits)", s)
+	}
+	return BytesToHash(b), nil
+}

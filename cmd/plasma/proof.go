@@ -44,7 +44,7 @@ flags:`)
 		fs.Usage()
 		return 2
 	}
-	addr, err := types.ParseAddress(pos[0])
+	addr, err := types.ParseAddressExact(pos[0])
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "plasma proof: bad address %q: %v\n", pos[0], err)
 		return 2
@@ -71,7 +71,7 @@ flags:`)
 	}
 	root := head.Root
 	if *rootFlag != "" {
-		if root, err = types.ParseHash(*rootFlag); err != nil {
+		if root, err = types.ParseHashExact(*rootFlag); err != nil {
 			fmt.Fprintf(os.Stderr, "plasma proof: bad --root: %v\n", err)
 			return 2
 		}

@@ -85,7 +85,7 @@ func runVerify(args []string) int {
 	}
 	var opts verify.Options
 	if *rootFlag != "" {
-		r, err := types.ParseHash(*rootFlag)
+		r, err := types.ParseHashExact(*rootFlag)
 		if err != nil {
 			return fail("bad --root: %v", err)
 		}
