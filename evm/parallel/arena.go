@@ -9,6 +9,7 @@ import "github.com/holiman/uint256"
 // allocations. What is carved is never reused, so results stay immutable.
 type arena struct {
 	reads   []readEntry
+	assumes []assumption
 	writes  []writeEntry
 	entries []mvEntry
 	cells   []*mvCell

@@ -451,7 +451,7 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txRes
 			}
 		}
 	}()
-	r.reads, r.assumes = copyInto(&ar.reads, v.reads), v.assumes
+	r.reads, r.assumes = copyInto(&ar.reads, v.reads), copyInto(&ar.assumes, v.assumes)
 	return r, blocker
 }
 

@@ -163,7 +163,7 @@ func (v *view) reset(tx int) {
 	v.journal = v.journal[:0]
 	clear(v.reads)
 	v.reads = v.reads[:0]
-	v.assumes, v.logs = nil, nil
+	v.assumes, v.logs = v.assumes[:0], nil
 	v.refund, v.ripemdTouched = 0, false
 	v.origPool = v.origPool[:0]
 	v.objPool = v.objPool[:0]
