@@ -157,9 +157,17 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.mv = NewMVMemory(len(txs))
 	x.expectSenders()
 	t1 := time.Now()
-	if x.probe() {
-		x.mv.addKnown(x.knownAccounts())
-		x.loadKnown()
+	// The known accounts are read from the state on the other workers
+	// while the probe runs.
+	x.mv.addKnown(x.knownAccounts())
+	loaded := make(chan struct{})
+	go func() {
+		defer close(loaded)
+		x.loadKnown(max(1, workers-1))
+	}()
+	parallel := x.probe()
+	<-loaded
+	if parallel {
 		x.run(workers)
 	}
 	t2 := time.Now()
@@ -218,11 +226,15 @@ func (x *executor) expectSenders() {
 }
 
 // loadKnown reads the known accounts from the state before the block on
-// all workers, so that the workers' first reads of them take no lock.
-func (x *executor) loadKnown() {
+// workers goroutines, so that the workers' first reads of them take no
+// lock.
+func (x *executor) loadKnown(workers int) {
 	slab := x.mv.known.slab
-	parallelFor(len(slab), x.workers, 256, func(i int) {
-		slab[i].baseFields(x.base)
+	parallelFor(len(slab), workers, 256, func(i int) {
+		a := &slab[i]
+		a.mu.Lock()
+		a.baseFields(x.base)
+		a.mu.Unlock()
 	})
 }
 
