@@ -47,6 +47,11 @@ func (m *smallMap[K, V]) set(k K, v V) {
 		m.vals[i] = v
 		return
 	}
+	m.add(k, v)
+}
+
+// add adds k, which m does not hold.
+func (m *smallMap[K, V]) add(k K, v V) {
 	m.keys = append(m.keys, k)
 	m.vals = append(m.vals, v)
 	switch {

@@ -212,11 +212,12 @@ func (v *view) read(c *mvCell) mvValue {
 }
 
 func (v *view) origOf(addr types.Address) *origAccount {
-	o, _ := v.orig.get(ak(addr))
+	k := ak(addr)
+	o, _ := v.orig.get(k)
 	if o == nil {
 		o = v.newOrig()
 		o.acct = v.mv.account(addr)
-		v.orig.set(ak(addr), o)
+		v.orig.add(k, o)
 	}
 	return o
 }
@@ -272,14 +273,15 @@ func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
 
 // get returns the live object of addr, nil when it does not exist.
 func (v *view) get(addr types.Address) *object {
-	o, known := v.accounts.get(ak(addr))
+	k := ak(addr)
+	o, known := v.accounts.get(k)
 	if known {
 		return o
 	}
 	if v.origExists(addr) {
 		o = v.newObject()
 	}
-	v.accounts.set(ak(addr), o)
+	v.accounts.add(k, o)
 	return o
 }
 
