@@ -157,17 +157,9 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.mv = NewMVMemory(len(txs))
 	x.expectSenders()
 	t1 := time.Now()
-	// The known accounts are read from the state on the other workers
-	// while the probe runs.
-	x.mv.addKnown(x.knownAccounts())
-	loaded := make(chan struct{})
-	go func() {
-		defer close(loaded)
-		x.loadKnown(max(1, workers-1))
-	}()
-	parallel := x.probe()
-	<-loaded
-	if parallel {
+	if x.probe() {
+		x.mv.addKnown(x.knownAccounts())
+		x.loadKnown(workers)
 		x.run(workers)
 	}
 	t2 := time.Now()
