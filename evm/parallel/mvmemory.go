@@ -243,29 +243,27 @@ func (mv *MVMemory) addKnown(known []types.Address) {
 	if kb == nil {
 		kb = &knownBuf{pre: make(map[types.Address]*mvAccount, len(known))}
 	}
-	pre := kb.pre
-	for _, addr := range known {
-		sh := &mv.shards[shardOf(addr)]
-		if sh.m[addr] == nil {
-			pre[addr] = nil
-		}
-	}
-	if cap(kb.slab) < len(pre) {
-		kb.slab = make([]mvAccount, len(pre))
+	if cap(kb.slab) < len(known) {
+		kb.slab = make([]mvAccount, len(known))
 	} else {
-		kb.slab = kb.slab[:len(pre)]
+		kb.slab = kb.slab[:len(known)]
 		clear(kb.slab)
 	}
-	slab := kb.slab
-	mv.known = kb
-	i := 0
-	for addr := range pre {
-		a := &slab[i]
-		i++
+	pre, slab, n := kb.pre, kb.slab, 0
+	for _, addr := range known {
+		if _, ok := pre[addr]; ok {
+			continue
+		}
+		if sh := &mv.shards[shardOf(addr)]; sh.m[addr] != nil {
+			continue
+		}
+		a := &slab[n]
+		n++
 		a.init(addr)
 		pre[addr] = a
 	}
-	mv.pre = pre
+	kb.slab = slab[:n]
+	mv.known, mv.pre = kb, pre
 }
 
 // knownBuf is the storage of a block's known accounts, recycled between
