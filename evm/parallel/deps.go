@@ -34,11 +34,21 @@ func (x *executor) dependencies(st *Stats) {
 func (c *mvCell) writers(tx int, out []int) []int {
 	c.acct.mu.Lock()
 	defer c.acct.mu.Unlock()
+	from := -1
 	for i := c.below(tx); i >= 0; i-- {
 		e := &c.entries[i]
 		out = append(out, e.tx)
 		if c.kind != locBalance || !e.val.flag {
+			from = e.tx
 			break
+		}
+	}
+	if c.kind == locBalance && c.acct.fees != nil {
+		fees := *c.acct.fees
+		for t := min(tx, len(fees)) - 1; t > from; t-- {
+			if fees[t].Load() != nil {
+				out = append(out, t)
+			}
 		}
 	}
 	return out

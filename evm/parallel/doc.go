@@ -40,6 +40,11 @@
 //     written as deltas: fee payments to the beneficiary and value sent
 //     to popular addresses do not conflict. A transaction that does read
 //     such a balance sums the deltas below it (and so depends on them).
+//     Once the probe is done, the beneficiary's deltas (its fees) are kept
+//     in a slot per transaction beside its balance cell, written without
+//     the account's lock, so that the workers do not all take that lock
+//     to pay it; a read of its balance adds the fees above the newest
+//     absolute value.
 //   - A sender with several transactions in the block: its nonce and
 //     balance are marked as estimates at each of its transactions before
 //     execution starts, so the next one waits instead of failing its

@@ -159,6 +159,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	t1 := time.Now()
 	if x.probe() {
 		x.mv.addKnown(x.knownAccounts())
+		x.mv.separateFees(x.bctx.Coinbase)
 		x.loadKnown(workers)
 		x.run(workers)
 	}

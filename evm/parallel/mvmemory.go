@@ -74,6 +74,17 @@ type mvCell struct {
 	kind locKind
 }
 
+// feeSlots holds, per transaction, the balance delta it credited to the
+// beneficiary without reading the balance (its fee): nil for none,
+// feeEstimate while the writer is aborted. A transaction has either an
+// entry in the balance cell or a fee, never both. Each slot is written by
+// its transaction's executor without the lock, so that the transactions
+// do not all take the beneficiary's lock to pay it.
+type feeSlots []atomic.Pointer[uint256.Int]
+
+// feeEstimate marks a fee whose writer was aborted.
+var feeEstimate = new(uint256.Int)
+
 // mvSlot is the cell of one storage slot, with the slot's value before the
 // block once it was needed.
 type mvSlot struct {
@@ -107,6 +118,9 @@ type mvAccount struct {
 	baseReady atomic.Bool
 	fields    [numFields]mvCell
 	slots     map[types.Hash]*mvSlot
+	// fees is set on the beneficiary alone, once its fees are kept apart
+	// from its balance cell.
+	fees *feeSlots
 
 	// Kept by the commit alone (see bulkChecks): the exact balance before
 	// the transaction being checked, once needed, and whether a committed
@@ -205,7 +219,18 @@ func (c *mvCell) markEstimate(tx int) {
 
 // writtenBelow reports whether a transaction below cutoff wrote c.
 func (c *mvCell) writtenBelow(cutoff int) bool {
-	return len(c.entries) > 0 && c.entries[0].tx < cutoff
+	if len(c.entries) > 0 && c.entries[0].tx < cutoff {
+		return true
+	}
+	if c.kind == locBalance && c.acct.fees != nil {
+		fees := *c.acct.fees
+		for t := range min(cutoff, len(fees)) {
+			if fees[t].Load() != nil {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 const mvShards = 32
@@ -228,6 +253,19 @@ type MVMemory struct {
 	// written[i] lists the cells transaction i's last incarnation wrote
 	// (or is expected to write); only i's executor touches it.
 	written [][]*mvCell
+	// feeAcct is the beneficiary once its fees are kept apart (see
+	// feeSlots); nil before.
+	feeAcct *mvAccount
+}
+
+// separateFees keeps, from now on, the balance deltas credited to addr (the
+// beneficiary) out of its cell's entries. No other goroutine may use mv
+// meanwhile.
+func (mv *MVMemory) separateFees(addr types.Address) {
+	a := mv.account(addr)
+	fees := make(feeSlots, len(mv.written))
+	a.fees = &fees
+	mv.feeAcct = a
 }
 
 // NewMVMemory returns an empty memory for a block of n transactions.
@@ -339,9 +377,15 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 	prev := mv.written[tx]
 	next := carve(&ar.cells, len(ws))[:0]
 	var locked *mvAccount
+	fa := mv.feeAcct
+	var fee *uint256.Int
 	for i := range ws {
 		w := &ws[i]
 		a := w.acct
+		if a == fa && w.val.flag && w.loc.kind == locBalance {
+			fee = &w.val.word
+			continue
+		}
 		if a != locked {
 			if locked != nil {
 				locked.mu.Unlock()
@@ -360,6 +404,11 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 	}
 	if locked != nil {
 		locked.mu.Unlock()
+	}
+	if fa != nil {
+		if old := (*fa.fees)[tx].Swap(fee); old == nil && fee != nil {
+			wroteNew = true
+		}
 	}
 	for _, c := range next {
 		if !containsCell(prev, c) {
@@ -390,6 +439,9 @@ func containsCell(cs []*mvCell, c *mvCell) bool {
 // Estimate marks tx's writes as estimates: readers above tx wait for its
 // next incarnation instead of reading values that are probably stale.
 func (mv *MVMemory) Estimate(tx int) {
+	if fa := mv.feeAcct; fa != nil && (*fa.fees)[tx].Load() != nil {
+		(*fa.fees)[tx].Store(feeEstimate)
+	}
 	for _, c := range mv.written[tx] {
 		c.acct.mu.Lock()
 		c.markEstimate(tx)
@@ -489,7 +541,7 @@ func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 	a := c.acct
 	// No version at all and the value before the block known: the value
 	// before the block, without the lock (a read at this instant).
-	if c.n.Load() == 0 {
+	if c.n.Load() == 0 && (c.kind != locBalance || a.fees == nil) {
 		if c.kind == locSlot {
 			if a.fields[locWipe].n.Load() == 0 && c.slot.baseReady.Load() {
 				val.word = c.slot.base
@@ -533,6 +585,9 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 		}
 		return val, -1
 	}
+	if c.kind == locBalance && c.acct.fees != nil {
+		return c.resolveFees(base, tx, i)
+	}
 	if i < 0 {
 		return c.baseValue(base), -1
 	}
@@ -555,5 +610,38 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 		}
 	}
 	val.word.Add(&val.word, &c.acct.baseFields(base).balance)
+	return val, -1
+}
+
+// resolveFees is resolveLocked for a balance whose fees are kept apart; i
+// is c.below(tx). The entries' deltas are summed down to the newest
+// absolute value (or the base), and the fees of the transactions between
+// it and tx are added.
+func (c *mvCell) resolveFees(base *baseReader, tx, i int) (val mvValue, blocker int) {
+	from := -1 // the newest absolute value's writer
+	for ; i >= 0; i-- {
+		e := &c.entries[i]
+		if e.estimate {
+			return mvValue{}, e.tx
+		}
+		val.word.Add(&val.word, &e.val.word)
+		if !e.val.flag {
+			from = e.tx
+			break
+		}
+	}
+	if i < 0 {
+		val.word.Add(&val.word, &c.acct.baseFields(base).balance)
+	}
+	fees := *c.acct.fees
+	for t := tx - 1; t > from; t-- {
+		switch f := fees[t].Load(); f {
+		case nil:
+		case feeEstimate:
+			return mvValue{}, t
+		default:
+			val.word.Add(&val.word, f)
+		}
+	}
 	return val, -1
 }
