@@ -82,14 +82,18 @@
 // account trie and large storage tries split over the workers
 // (statedb.IntermediateRootWorkers).
 //
-// Deterministic fallback: before the workers start, the first eighth of
-// the block (probeTxs: 4 to 32 transactions) runs in order on one
-// goroutine; those results are final. If the longest chain of
-// dependencies among them (a transaction depending on one whose writes it
-// read) covers more than half of them, the block most likely depends on
-// itself throughout: the probed prefix is committed and the rest runs
-// sequentially, so such a block costs about what the sequential loop
-// does, and decides so identically on every run. A block that passes the
+// Deterministic fallback: the first eighth of the block (probeTxs: 4 to
+// 32 transactions) runs in order on one goroutine, the probe, while the
+// other workers start at the transaction after it; the probe's results
+// are final, and once it is done every transaction is validated again. If
+// the longest chain of dependencies among the probed transactions (a
+// transaction depending on one whose writes it read) grows longer than
+// half of the probe, the block most likely depends on itself throughout:
+// the probe stops there, the workers stop, the probed prefix is committed
+// and the rest runs sequentially, so such a block costs about what the
+// sequential loop does, and decides so identically on every run (the
+// workers' transactions lie above the probe's and change nothing it
+// reads). A block that passes the
 // probe but whose validations fail too often later (more than one in
 // maxWasteRatio, judged after probeExecutions validations) also stops
 // executing in parallel; its final prefix is committed and the rest runs

@@ -157,12 +157,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.mv = NewMVMemory(len(txs))
 	x.expectSenders()
 	t1 := time.Now()
-	if x.probe() {
-		x.mv.addKnown(x.knownAccounts())
-		x.mv.separateFees(x.bctx.Coinbase)
-		x.loadKnown(workers)
-		x.run(workers)
-	}
+	seqFrom := x.run(workers)
 	t2 := time.Now()
 	st.Executions = x.executions.Load()
 	st.Aborts = x.aborts.Load()
@@ -171,7 +166,11 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		x.dependencies(st)
 	}
 	limit := len(txs)
-	if x.stop.Load() {
+	if seqFrom >= 0 {
+		limit = seqFrom
+		st.SequentialFrom, st.SequentialWhy = limit, "conflicts"
+		st.Executions += int64(len(txs) - limit)
+	} else if x.stop.Load() {
 		limit = x.finalPrefix()
 		st.SequentialFrom, st.SequentialWhy = limit, "conflicts"
 		st.Executions += int64(len(txs) - limit)
@@ -248,13 +247,32 @@ func (x *executor) knownAccounts() []types.Address {
 	return out
 }
 
-func (x *executor) run(workers int) {
+// run executes the block on workers goroutines: the probe runs on this one
+// while the others read the known accounts and start at the transaction
+// after the probe's; then this one joins them. It returns -1, or the
+// transaction from which the probe sent the block sequential (x.stop is
+// set then, and only the probed prefix is final).
+func (x *executor) run(workers int) (sequentialFrom int) {
+	k := probeTxs(len(x.txs))
+	x.mv.addKnown(x.knownAccounts())
+	x.mv.separateFees(x.bctx.Coinbase)
+	x.sched.startAt(k)
 	var wg sync.WaitGroup
-	for range workers - 1 {
-		wg.Go(x.worker)
+	for w := range workers - 1 {
+		wg.Go(func() {
+			if w == 0 {
+				x.loadKnown(1)
+			}
+			x.worker()
+		})
+	}
+	if from := x.probe(k); from >= 0 {
+		wg.Wait()
+		return from
 	}
 	x.worker()
 	wg.Wait()
+	return -1
 }
 
 func (x *executor) worker() {
@@ -322,10 +340,13 @@ const (
 	probeChainRatio = 0.5
 )
 
-// probe runs the probe and reports whether to go on in parallel; if not,
-// x.stop is set and the probed prefix is final.
-func (x *executor) probe() (parallel bool) {
-	k := probeTxs(len(x.txs))
+// probe runs the probe over the first k transactions and returns -1 to go
+// on in parallel, else the number of transactions probed, from which the
+// block goes on sequentially: as soon as the chain is longer than
+// probeChainRatio of k. Then x.stop is set and the probed prefix is final. The workers run the transactions above k meanwhile: they do not
+// change what the probed transactions read, so the decision depends only
+// on the block.
+func (x *executor) probe(k int) (sequentialFrom int) {
 	var (
 		e     *evm.EVM
 		v     *view
@@ -342,7 +363,7 @@ func (x *executor) probe() (parallel bool) {
 		}
 		x.results[i].Store(r)
 		x.mv.Record(i, r.writes, &ar)
-		x.sched.preExecuted(i)
+		x.sched.probed(i)
 		done = i + 1
 		deps = deps[:0]
 		for _, rd := range r.reads {
@@ -357,12 +378,17 @@ func (x *executor) probe() (parallel bool) {
 		}
 		depth[i] = d + 1
 		chain = max(chain, depth[i])
+		if !x.noFallback && float64(chain) > probeChainRatio*float64(k) {
+			// The chain only grows: the block goes sequential whatever
+			// the rest of the probe would find, so it stops here and the
+			// workers stop at once.
+			x.stop.Store(true)
+			x.sched.probeDone(done, k)
+			return done
+		}
 	}
-	if x.noFallback || k == 0 || done < k || float64(chain) <= probeChainRatio*float64(k) {
-		return true
-	}
-	x.stop.Store(true)
-	return false
+	x.sched.probeDone(done, k)
+	return -1
 }
 
 // finalPrefix returns the number of leading transactions whose results are

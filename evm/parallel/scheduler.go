@@ -262,10 +262,49 @@ func (s *Scheduler) FinishValidation(tx int, aborted bool) task {
 	return task{}
 }
 
-// preExecuted records that transaction tx, the next to execute, was
-// executed (incarnation 0) before the workers started; it is validated as
-// usual.
-func (s *Scheduler) preExecuted(tx int) {
-	s.txs[tx].status = statusExecuted
-	s.executionIdx.Store(int64(tx + 1))
+// startAt hands the first k transactions to the probe, which executes
+// them in order (see probed), while the workers start at transaction k.
+// The probe counts as a running task until probeDone, so the block is not
+// done before it is. It runs before the workers start.
+func (s *Scheduler) startAt(k int) {
+	for i := range k {
+		s.txs[i].status = statusExecuting
+	}
+	s.executionIdx.Store(int64(k))
+	s.validationIdx.Store(int64(k))
+	s.activeTasks.Add(1)
+}
+
+// probed records that the probe executed transaction tx (incarnation 0)
+// and resumes the transactions waiting for it.
+func (s *Scheduler) probed(tx int) {
+	t := &s.txs[tx]
+	t.mu.Lock()
+	t.status = statusExecuted
+	deps := t.dependents
+	t.dependents = nil
+	t.mu.Unlock()
+	if len(deps) > 0 {
+		lowest := s.n
+		for _, d := range deps {
+			s.setReady(d)
+			lowest = min(lowest, d)
+		}
+		s.decreaseExecutionIdx(lowest)
+	}
+}
+
+// probeDone ends the probe, which executed the transactions below done of
+// the k handed to it: those above are handed to the workers, and every
+// transaction is validated (again: the workers may have validated some
+// against the state before the probe's writes).
+func (s *Scheduler) probeDone(done, k int) {
+	if done < k {
+		for i := done; i < k; i++ {
+			s.setReady(i)
+		}
+		s.decreaseExecutionIdx(done)
+	}
+	s.decreaseValidationIdx(0)
+	s.activeTasks.Add(-1)
 }
