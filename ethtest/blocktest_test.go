@@ -5,10 +5,8 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/plasmaxpl/engine/evm/forks"
@@ -25,44 +23,14 @@ func TestBlockTestFixtures(t *testing.T) {
 		t.Skip("no ../shared/fixtures beside the module: blockchain tests skipped")
 	}
 	root := filepath.Join(dir, "blocktests")
-	files := jsonFiles(t, root)
-	if testing.Short() {
-		var sample []string
-		for i := 0; i < len(files); i += 4 {
-			sample = append(sample, files[i])
-		}
-		files = sample
-	}
 	known := knownFailures(t, "blocktest_known_failures.txt")
-
-	type fileResult struct {
-		rel     string
-		results []Result
-		err     error
-	}
-	out := make([]fileResult, len(files))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				rel, _ := filepath.Rel(root, files[i])
-				tests, err := ReadBlockTestFile(files[i])
-				if err != nil {
-					out[i] = fileResult{rel: rel, err: err}
-					continue
-				}
-				out[i] = fileResult{rel: rel, results: RunBlockTests(tests, BlockTestOptions{})}
-			}
-		}()
-	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	out := runFixtureFiles(t, root, 4, func(path string) ([]Result, error) {
+		tests, err := ReadBlockTestFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return RunBlockTests(tests, BlockTestOptions{}), nil
+	})
 
 	perFolder := map[string][2]int{}
 	var unexpected []string
@@ -105,7 +73,7 @@ func TestBlockTestFixtures(t *testing.T) {
 		c := perFolder[f]
 		t.Logf("%-90s %d/%d", f, c[0], c[1])
 	}
-	t.Logf("blockchain tests: %d/%d passed in %d files", passed, total, len(files))
+	t.Logf("blockchain tests: %d/%d passed in %d files", passed, total, len(out))
 	if total == 0 {
 		t.Fatal("no blockchain tests found under " + root)
 	}

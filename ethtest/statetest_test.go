@@ -66,44 +66,14 @@ func TestStateTestFixtures(t *testing.T) {
 		t.Skip("no ../shared/fixtures beside the module: state tests skipped")
 	}
 	root := filepath.Join(dir, "statetests")
-	files := jsonFiles(t, root)
-	if testing.Short() {
-		var sample []string
-		for i := 0; i < len(files); i += 10 {
-			sample = append(sample, files[i])
-		}
-		files = sample
-	}
 	known := knownFailures(t, "statetest_known_failures.txt")
-
-	type fileResult struct {
-		rel     string
-		results []Result
-		err     error
-	}
-	out := make([]fileResult, len(files))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				rel, _ := filepath.Rel(root, files[i])
-				tests, err := ReadStateTestFile(files[i])
-				if err != nil {
-					out[i] = fileResult{rel: rel, err: err}
-					continue
-				}
-				out[i] = fileResult{rel: rel, results: RunStateTests(tests, StateTestOptions{Index: -1})}
-			}
-		}()
-	}
-	for i := range files {
-		next <- i
-	}
-	close(next)
-	wg.Wait()
+	out := runFixtureFiles(t, root, 10, func(path string) ([]Result, error) {
+		tests, err := ReadStateTestFile(path)
+		if err != nil {
+			return nil, err
+		}
+		return RunStateTests(tests, StateTestOptions{Index: -1}), nil
+	})
 
 	perFolder := map[string][2]int{}
 	var unexpected []string
@@ -133,7 +103,7 @@ func TestStateTestFixtures(t *testing.T) {
 	for f, c := range perFolder {
 		t.Logf("%-24s %d/%d", f, c[0], c[1])
 	}
-	t.Logf("state tests: %d/%d vectors passed in %d files", passed, total, len(files))
+	t.Logf("state tests: %d/%d vectors passed in %d files", passed, total, len(out))
 	if total == 0 {
 		t.Fatal("no state-test vectors found under " + root)
 	}
@@ -151,4 +121,45 @@ func firstLine(s string) string {
 		return s[:i]
 	}
 	return s
+}
+
+// fixtureFileResult is one fixture file's results, or why it gave none.
+type fixtureFileResult struct {
+	rel     string // path relative to the fixture root
+	results []Result
+	err     error
+}
+
+// runFixtureFiles runs every JSON file under root (every nth with -short)
+// on all CPUs and returns the results in file order.
+func runFixtureFiles(t *testing.T, root string, shortEvery int, run func(path string) ([]Result, error)) []fixtureFileResult {
+	t.Helper()
+	files := jsonFiles(t, root)
+	if testing.Short() {
+		var sample []string
+		for i := 0; i < len(files); i += shortEvery {
+			sample = append(sample, files[i])
+		}
+		files = sample
+	}
+	out := make([]fixtureFileResult, len(files))
+	var wg sync.WaitGroup
+	next := make(chan int)
+	for w := 0; w < runtime.GOMAXPROCS(0); w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				rel, _ := filepath.Rel(root, files[i])
+				results, err := run(files[i])
+				out[i] = fixtureFileResult{rel: rel, results: results, err: err}
+			}
+		}()
+	}
+	for i := range files {
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	return out
 }
