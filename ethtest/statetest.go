@@ -439,16 +439,6 @@ func checkTxBytes(raw []byte, rules forks.Rules, chainID uint64) error {
 	if err != nil {
 		return err
 	}
-	if err := evm.CheckTxType(tx.Type(), rules); err != nil {
-		return err
-	}
-	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
-		return errors.New("replay-protected transaction before EIP-155")
-	}
-	if rules.IsHomestead {
-		_, err = tx.Sender(chainID)
-	} else {
-		_, err = tx.SenderFrontier(chainID)
-	}
+	_, err = evm.TxSender(tx, rules, chainID)
 	return err
 }

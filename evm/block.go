@@ -319,25 +319,26 @@ func blockApplyTxs(e *EVM, state BlockState, txs []*types.Transaction, cfg Block
 	return nil
 }
 
-// blockTxMessage checks that a transaction may appear in a block of the
-// fork (type active, EIP-155 protection, signature) and converts it.
-func blockTxMessage(e *EVM, tx *types.Transaction, chainID uint64) (*Message, error) {
-	rules := e.rules
+// TxSender checks that a transaction may appear in a block under rules
+// (type active, EIP-155 protection only once EIP-155 is active, a valid
+// signature by the fork's signer rules) and returns its sender.
+func TxSender(tx *types.Transaction, rules forks.Rules, chainID uint64) (types.Address, error) {
 	if err := CheckTxType(tx.Type(), rules); err != nil {
-		return nil, err
+		return types.Address{}, err
 	}
 	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
-		return nil, fmt.Errorf("%w: replay-protected transaction before EIP-155", types.ErrInvalidSig)
+		return types.Address{}, fmt.Errorf("%w: replay-protected transaction before EIP-155", types.ErrInvalidSig)
 	}
-	var (
-		from types.Address
-		err  error
-	)
 	if rules.IsHomestead {
-		from, err = tx.Sender(chainID)
-	} else {
-		from, err = tx.SenderFrontier(chainID)
+		return tx.Sender(chainID)
 	}
+	return tx.SenderFrontier(chainID)
+}
+
+// blockTxMessage checks that a transaction may appear in a block of the
+// fork and converts it.
+func blockTxMessage(e *EVM, tx *types.Transaction, chainID uint64) (*Message, error) {
+	from, err := TxSender(tx, e.rules, chainID)
 	if err != nil {
 		return nil, err
 	}

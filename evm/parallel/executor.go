@@ -623,21 +623,7 @@ func applyWrites(state evm.BlockState, ws []writeEntry) {
 // txMessage checks that tx may appear in a block under rules and converts
 // it to a message (as the sequential block loop does).
 func txMessage(rules forks.Rules, tx *types.Transaction, chainID uint64, baseFee *uint256.Int) (*evm.Message, error) {
-	if err := evm.CheckTxType(tx.Type(), rules); err != nil {
-		return nil, err
-	}
-	if tx.Type() == types.LegacyTxType && tx.Protected() && !rules.IsEIP155 {
-		return nil, fmt.Errorf("%w: replay-protected transaction before EIP-155", types.ErrInvalidSig)
-	}
-	var (
-		from types.Address
-		err  error
-	)
-	if rules.IsHomestead {
-		from, err = tx.Sender(chainID)
-	} else {
-		from, err = tx.SenderFrontier(chainID)
-	}
+	from, err := evm.TxSender(tx, rules, chainID)
 	if err != nil {
 		return nil, err
 	}
