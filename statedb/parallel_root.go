@@ -1,6 +1,10 @@
 package statedb
 
-import "github.com/plasmaxpl/engine/types"
+import (
+	"sync"
+
+	"github.com/plasmaxpl/engine/types"
+)
 
 // IntermediateRootWorkers is IntermediateRoot with the account trie
 // updated and hashed by up to workers goroutines, one subtree of the root
@@ -25,12 +29,18 @@ func (s *StateDB) accountTrieParallel(nAddr int) types.Hash {
 	for i := len(sc.addrOwners); i < nAddr; i++ {
 		keys, vals = append(keys, sc.out[i][:]), append(vals, nil)
 	}
-	enc := make([]byte, 0, len(sc.live)*maxAccountRLP)
-	for _, a := range sc.live {
-		start := len(enc)
-		enc = encodeAccount(enc, a.nonce, &a.balance, &a.root, &a.codeHash)
-		keys, vals = append(keys, a.addrHash[:]), append(vals, enc[start:len(enc):len(enc)])
-	}
+	enc := make([]byte, len(sc.live)*maxAccountRLP)
+	keys, vals = keys[:nDel+len(sc.live)], vals[:nDel+len(sc.live)]
+	// Each account's encoding gets its own maxAccountRLP bytes of enc, so
+	// that the accounts are encoded on all the workers.
+	forEachChunk(len(sc.live), s.rootWorkers, 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			a := sc.live[i]
+			b := enc[i*maxAccountRLP : i*maxAccountRLP : (i+1)*maxAccountRLP]
+			b = encodeAccount(b, a.nonce, &a.balance, &a.root, &a.codeHash)
+			keys[nDel+i], vals[nDel+i] = a.addrHash[:], b
+		}
+	})
 	s.trie.UpdateParallel(keys, vals, s.rootWorkers)
 	return s.trie.HashParallel(s.rootWorkers)
 }
@@ -61,4 +71,36 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 	a.trie.UpdateParallel(hk, vals, s.rootWorkers)
 	a.root = a.trie.HashParallel(s.rootWorkers)
 	return true
+}
+
+// hashBatch is s.hasher.HashBatch split over s.rootWorkers goroutines when
+// the batch is large enough to pay for them (the digests do not depend on
+// the split).
+func (s *StateDB) hashBatch(data []byte, offsets []uint32, out []types.Hash) {
+	forEachChunk(len(out), s.rootWorkers, 1024, func(lo, hi int) {
+		s.hasher.HashBatch(data, offsets[lo:hi+1], out[lo:hi])
+	})
+}
+
+// forEachChunk calls fn on consecutive ranges [lo, hi) covering [0, n),
+// one range per goroutine on up to workers goroutines, none shorter than
+// minChunk except when n is (then the caller runs it alone).
+func forEachChunk(n, workers, minChunk int, fn func(lo, hi int)) {
+	parts := min(workers, n/minChunk)
+	if parts <= 1 {
+		if n > 0 {
+			fn(0, n)
+		}
+		return
+	}
+	var wg sync.WaitGroup
+	for p := range parts {
+		lo, hi := n*p/parts, n*(p+1)/parts
+		if p == parts-1 {
+			fn(lo, hi)
+			continue
+		}
+		wg.Go(func() { fn(lo, hi) })
+	}
+	wg.Wait()
 }

@@ -147,7 +147,7 @@ func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 			sc.out = make([]types.Hash, n)
 		}
 		sc.out = sc.out[:n]
-		s.hasher.HashBatch(sc.data, sc.offsets, sc.out)
+		s.hashBatch(sc.data, sc.offsets, sc.out)
 	}
 	for i, a := range sc.addrOwners {
 		a.addrHash, a.hashed = sc.out[i], true

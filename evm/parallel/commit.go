@@ -146,7 +146,7 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 		switch as.kind {
 		case assumeNonZeroBalance:
 			if !a.chkBalKnown {
-				v, blocker := a.fields[locBalance].resolve(x.base, tx)
+				v, blocker := a.fields[locBalance].resolveFinal(x.base, tx)
 				if blocker >= 0 {
 					return false
 				}
@@ -252,7 +252,7 @@ func parallelFor(n, workers, chunk int, fn func(int)) {
 // finalValue resolves l for transaction cutoff, which must not meet an
 // estimate.
 func (x *executor) finalValue(cutoff int, c *mvCell) mvValue {
-	v, blocker := c.resolve(x.base, cutoff)
+	v, blocker := c.resolveFinal(x.base, cutoff)
 	if blocker >= 0 {
 		panic("parallel: estimate below a committed transaction")
 	}

@@ -164,6 +164,16 @@ func (a *mvAccount) slotLocked(key types.Hash) *mvCell {
 	return &sl.cell
 }
 
+// readSlot returns the cell of storage slot key (creating it) and its value
+// for transaction tx, as resolve does, under one lock.
+func (a *mvAccount) readSlot(key types.Hash, base *baseReader, tx int) (c *mvCell, val mvValue, blocker int) {
+	a.mu.Lock()
+	c = a.slotLocked(key)
+	val, blocker = c.resolveLocked(base, tx)
+	a.mu.Unlock()
+	return c, val, blocker
+}
+
 // cell returns the cell of an account-level kind, or of a slot.
 func (a *mvAccount) cell(kind locKind, key types.Hash) *mvCell {
 	if kind == locSlot {
@@ -551,6 +561,24 @@ func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 			return c.baseValue(base), -1
 		}
 	}
+	a.mu.Lock()
+	val, blocker = c.resolveLocked(base, tx)
+	a.mu.Unlock()
+	return val, blocker
+}
+
+// resolveFinal is resolve once no transaction is being executed or
+// recorded any more (the commit): the versions no longer change, so the
+// lock is only needed to read the value before the block the first time.
+func (c *mvCell) resolveFinal(base *baseReader, tx int) (val mvValue, blocker int) {
+	ready := c.acct.baseReady.Load()
+	if c.kind == locSlot {
+		ready = c.slot.baseReady.Load()
+	}
+	if ready {
+		return c.resolveLocked(base, tx)
+	}
+	a := c.acct
 	a.mu.Lock()
 	val, blocker = c.resolveLocked(base, tx)
 	a.mu.Unlock()

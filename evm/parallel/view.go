@@ -265,7 +265,11 @@ func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
 	if val, ok := v.origSlots.get(k); ok {
 		return val
 	}
-	mval := v.read(v.origOf(addr).acct.slot(key))
+	c, mval, blocker := v.origOf(addr).acct.readSlot(key, v.base, v.tx)
+	if blocker >= 0 {
+		panic(blockedPanic{blocker})
+	}
+	v.reads = append(v.reads, readEntry{cell: c, val: mval.word})
 	val := mval.hash()
 	v.origSlots.set(k, val)
 	return val
