@@ -127,6 +127,24 @@ func BlockRewardFor(fork forks.Fork) *uint256.Int {
 // the header against its parent (see ValidateHeader).
 func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*types.Header, withdrawals []*types.Withdrawal,
 	state BlockState, cfg BlockConfig, getHash func(uint64) types.Hash) (*BlockResult, error) {
+	applyTxs := blockApplyTxs
+	if cfg.Workers > 1 && parallelTxs != nil {
+		applyTxs = parallelTxs
+	}
+	return ExecuteBlockTxs(header, txs, uncles, withdrawals, state, cfg, getHash, applyTxs)
+}
+
+// ExecuteBlockTxs is ExecuteBlock with the transactions executed by
+// applyTxs, which must give exactly the results of the sequential loop (a
+// parallel executor with options of its own calls it).
+//
+// With cfg.Workers > 1 the work around the transactions uses the workers
+// too: the transaction root is computed while the transactions run
+// (unless invalid ones are skipped), the receipts root and bloom while the
+// state root is, and the state root on cfg.Workers goroutines when state
+// can (statedb.StateDB.IntermediateRootWorkers). The results are the same.
+func ExecuteBlockTxs(header *types.Header, txs []*types.Transaction, uncles []*types.Header, withdrawals []*types.Withdrawal,
+	state BlockState, cfg BlockConfig, getHash func(uint64) types.Hash, applyTxs TxsExecutor) (*BlockResult, error) {
 
 	fork := cfg.ForkAt(header.Number, header.Time)
 	rules := forks.RulesFor(fork)
@@ -181,11 +199,18 @@ func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*type
 	if cfg.SkipInvalidTxs {
 		included = make([]*types.Transaction, 0, len(txs))
 	}
-	applyTxs := blockApplyTxs
-	if cfg.Workers > 1 && parallelTxs != nil {
-		applyTxs = parallelTxs
+	concurrent := cfg.Workers > 1
+	// The transaction root does not depend on execution unless invalid
+	// transactions are skipped.
+	var txRoot chan types.Hash
+	if concurrent && !cfg.SkipInvalidTxs {
+		txRoot = make(chan types.Hash, 1)
+		go func() { txRoot <- txListRoot(txs) }()
 	}
 	if err := applyTxs(e, state, txs, cfg, res, &included); err != nil {
+		if txRoot != nil {
+			<-txRoot
+		}
 		return nil, err
 	}
 
@@ -221,19 +246,53 @@ func ExecuteBlock(header *types.Header, txs []*types.Transaction, uncles []*type
 		}
 	}
 
-	res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
-	res.TxRoot = merkle.ListRoot(len(included), func(i int, buf []byte) []byte {
-		b, _ := included[i].AppendBinary(buf) // types were checked on inclusion
-		return b
-	})
-	res.ReceiptsRoot = merkle.ListRoot(len(res.Receipts), func(i int, buf []byte) []byte {
-		b, _ := res.Receipts[i].AppendBinary(buf)
-		return b
-	})
-	for _, r := range res.Receipts {
-		res.Bloom.Or(&r.Bloom)
+	receipts := func() {
+		res.ReceiptsRoot = merkle.ListRoot(len(res.Receipts), func(i int, buf []byte) []byte {
+			b, _ := res.Receipts[i].AppendBinary(buf)
+			return b
+		})
+		for _, r := range res.Receipts {
+			res.Bloom.Or(&r.Bloom)
+		}
 	}
+	if !concurrent {
+		res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
+		res.TxRoot = txListRoot(included)
+		receipts()
+		return res, nil
+	}
+	done := make(chan struct{})
+	go func() {
+		receipts()
+		close(done)
+	}()
+	if rs, ok := state.(rootWorkers); ok {
+		res.StateRoot = rs.IntermediateRootWorkers(rules.IsEIP158, cfg.Workers)
+	} else {
+		res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
+	}
+	if txRoot != nil {
+		res.TxRoot = <-txRoot
+	} else {
+		res.TxRoot = txListRoot(included)
+	}
+	<-done
 	return res, nil
+}
+
+// rootWorkers is a block state that computes its root on several
+// goroutines (statedb.StateDB does).
+type rootWorkers interface {
+	IntermediateRootWorkers(deleteEmptyObjects bool, workers int) types.Hash
+}
+
+// txListRoot is the transaction root of txs, whose types were checked on
+// inclusion.
+func txListRoot(txs []*types.Transaction) types.Hash {
+	return merkle.ListRoot(len(txs), func(i int, buf []byte) []byte {
+		b, _ := txs[i].AppendBinary(buf)
+		return b
+	})
 }
 
 // TxsExecutor executes a block's transactions against state, appending

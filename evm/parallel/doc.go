@@ -77,10 +77,10 @@
 // the checks run (receipt blooms are computed by the workers). Before
 // Byzantium (an intermediate root per receipt) or with another state, the
 // write sets are applied one transaction at a time through evm.BlockState.
-// ExecuteBlock computes the transaction root while the transactions run,
-// the receipts root beside the state root, and the state root with the
-// account trie and large storage tries split over the workers
-// (statedb.IntermediateRootWorkers).
+// With Workers > 1, evm.ExecuteBlock computes the transaction root while
+// the transactions run, the receipts root beside the state root, and the
+// state root with the account trie and large storage tries split over the
+// workers (statedb.IntermediateRootWorkers).
 //
 // Deterministic fallback: the first eighth of the block (probeTxs: 4 to
 // 32 transactions) runs in order on one goroutine, the probe, while the
@@ -105,8 +105,9 @@
 //
 // # Entry points
 //
-// ExecuteTxs is the transaction loop of evm.ExecuteBlock. ExecuteBlock
-// has evm.ExecuteBlock's signature and results and calls ExecuteTxs for
-// Workers > 1 (Prague blocks go to evm.ExecuteBlock until the block code
-// calls ExecuteTxs itself).
+// ExecuteTxs is the transaction loop of evm.ExecuteBlock for Workers > 1:
+// importing this package registers it there. ExecuteBlock and
+// ExecuteBlockOpts call evm.ExecuteBlockTxs with it (and, for the latter,
+// options such as statistics), so that the block around the transactions
+// (system calls, rewards, withdrawals, requests, roots) is evm's own.
 package parallel

@@ -155,7 +155,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	t0 := time.Now()
 	x.prepareMessages(workers)
 	x.mv = NewMVMemory(len(txs))
-	x.expectSenders()
+	x.addKnown()
 	t1 := time.Now()
 	seqFrom := x.run(workers)
 	t2 := time.Now()
@@ -199,22 +199,34 @@ func (x *executor) prepareMessages(workers int) {
 	wg.Wait()
 }
 
-// expectSenders marks, for every sender with more than one transaction in
-// the block, its nonce and balance as about to be written by each of its
-// transactions: the next transaction of the same sender then waits for the
-// previous one instead of failing its nonce check on a stale read.
-func (x *executor) expectSenders() {
-	count := make(map[types.Address]int, len(x.msgs))
-	for _, m := range x.msgs {
-		if m != nil {
-			count[m.From]++
+// addKnown creates the accounts the block is known to touch (the
+// beneficiary, senders and recipients) before the workers start, and marks,
+// for every sender with more than one transaction in the block, its nonce
+// and balance as about to be written by each of its transactions: the next
+// transaction of the same sender then waits for the previous one instead
+// of failing its nonce check on a stale read.
+func (x *executor) addKnown() {
+	x.mv.addKnown(func(yield func(types.Address, bool)) {
+		yield(x.bctx.Coinbase, false)
+		for _, m := range x.msgs {
+			if m == nil {
+				continue
+			}
+			yield(m.From, true)
+			if m.To != nil {
+				yield(*m.To, false)
+			}
 		}
-	}
+	}, 2*len(x.msgs)+1)
 	for i, m := range x.msgs {
-		if m != nil && count[m.From] > 1 {
-			x.mv.Expect(i, m.From, locNonce, locBalance)
+		if m == nil {
+			continue
+		}
+		if a := x.mv.pre.get(m.From); a.senderTxs > 1 {
+			x.mv.expect(i, a, locNonce, locBalance)
 		}
 	}
+	x.mv.separateFees(x.bctx.Coinbase)
 }
 
 // loadKnown reads the known accounts from the state before the block on
@@ -230,23 +242,6 @@ func (x *executor) loadKnown(workers int) {
 	})
 }
 
-// knownAccounts lists the accounts the block is known to touch: the
-// beneficiary, senders and recipients.
-func (x *executor) knownAccounts() []types.Address {
-	out := make([]types.Address, 0, 2*len(x.msgs)+1)
-	out = append(out, x.bctx.Coinbase)
-	for _, m := range x.msgs {
-		if m == nil {
-			continue
-		}
-		out = append(out, m.From)
-		if m.To != nil {
-			out = append(out, *m.To)
-		}
-	}
-	return out
-}
-
 // run executes the block on workers goroutines: the probe runs on this one
 // while the others read the known accounts and start at the transaction
 // after the probe's; then this one joins them. It returns -1, or the
@@ -254,8 +249,6 @@ func (x *executor) knownAccounts() []types.Address {
 // set then, and only the probed prefix is final).
 func (x *executor) run(workers int) (sequentialFrom int) {
 	k := probeTxs(len(x.txs))
-	x.mv.addKnown(x.knownAccounts())
-	x.mv.separateFees(x.bctx.Coinbase)
 	x.sched.startAt(k)
 	var wg sync.WaitGroup
 	for w := range workers - 1 {

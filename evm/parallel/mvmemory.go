@@ -1,6 +1,7 @@
 package parallel
 
 import (
+	"hash/maphash"
 	"sync"
 	"sync/atomic"
 
@@ -118,6 +119,9 @@ type mvAccount struct {
 	baseReady atomic.Bool
 	fields    [numFields]mvCell
 	slots     map[types.Hash]*mvSlot
+	// senderTxs is how many of the block's transactions the account sends
+	// (known accounts only; counted before execution).
+	senderTxs int32
 	// fees is set on the beneficiary alone, once its fees are kept apart
 	// from its balance cell.
 	fees *feeSlots
@@ -254,7 +258,7 @@ const mvShards = 32
 type MVMemory struct {
 	// pre holds the accounts known before execution (senders, recipients,
 	// the beneficiary); it is read-only while transactions run.
-	pre    map[types.Address]*mvAccount
+	pre    *addrTable
 	shards [mvShards]struct {
 		mu sync.RWMutex
 		m  map[types.Address]*mvAccount
@@ -283,33 +287,35 @@ func NewMVMemory(n int) *MVMemory {
 	return &MVMemory{written: make([][]*mvCell, n)}
 }
 
-// addKnown creates, in one allocation, the accounts of known that mv does
-// not hold yet (the accounts a block is known to touch), so that looking
-// them up takes no lock. No other goroutine may use mv meanwhile.
-func (mv *MVMemory) addKnown(known []types.Address) {
+// addKnown creates, in one allocation, the accounts that known lists (the
+// accounts a block is known to touch; at most max of them), so that
+// looking them up takes no lock, and counts how often each is listed as a
+// sender. It is called once, on a new MVMemory, before any other use.
+func (mv *MVMemory) addKnown(known func(yield func(addr types.Address, sender bool)), max int) {
 	kb, _ := knownPool.Get().(*knownBuf)
 	if kb == nil {
-		kb = &knownBuf{pre: make(map[types.Address]*mvAccount, len(known))}
+		kb = new(knownBuf)
 	}
-	if cap(kb.slab) < len(known) {
-		kb.slab = make([]mvAccount, len(known))
+	if cap(kb.slab) < max {
+		kb.slab = make([]mvAccount, max)
 	} else {
-		kb.slab = kb.slab[:len(known)]
+		kb.slab = kb.slab[:max]
 		clear(kb.slab)
 	}
-	pre, slab, n := kb.pre, kb.slab, 0
-	for _, addr := range known {
-		if _, ok := pre[addr]; ok {
-			continue
+	kb.pre.reset(max)
+	pre, slab, n := &kb.pre, kb.slab, 0
+	known(func(addr types.Address, sender bool) {
+		a := pre.get(addr)
+		if a == nil {
+			a = &slab[n]
+			n++
+			a.init(addr)
+			pre.add(a)
 		}
-		if sh := &mv.shards[shardOf(addr)]; sh.m[addr] != nil {
-			continue
+		if sender {
+			a.senderTxs++
 		}
-		a := &slab[n]
-		n++
-		a.init(addr)
-		pre[addr] = a
-	}
+	})
 	kb.slab = slab[:n]
 	mv.known, mv.pre = kb, pre
 }
@@ -317,7 +323,7 @@ func (mv *MVMemory) addKnown(known []types.Address) {
 // knownBuf is the storage of a block's known accounts, recycled between
 // blocks through knownPool: the largest allocation of a parallel block.
 type knownBuf struct {
-	pre  map[types.Address]*mvAccount
+	pre  addrTable
 	slab []mvAccount
 }
 
@@ -326,29 +332,82 @@ var knownPool sync.Pool
 // release hands mv's recyclable storage back; mv is not used afterwards.
 func (mv *MVMemory) release() {
 	if kb := mv.known; kb != nil {
-		clear(kb.pre)
+		clear(kb.pre.slots)
 		kb.slab = kb.slab[:0]
 		mv.known, mv.pre = nil, nil
 		knownPool.Put(kb)
 	}
 }
 
+// addrTable is the index of a block's known accounts: open addressing
+// with linear probing, filled before the workers start and only read
+// while they run. A lookup costs one hash of the address (seeded per
+// process, so that chosen addresses cannot be made to collide) and
+// usually one probe, less than a general map.
+type addrTable struct {
+	slots []*mvAccount
+	shift uint
+}
+
+var addrSeed = maphash.MakeSeed()
+
+func (t *addrTable) index(addr *types.Address) uint64 {
+	return maphash.Bytes(addrSeed, addr[:]) >> t.shift
+}
+
+// reset empties t for up to n accounts, keeping the load at most one half.
+func (t *addrTable) reset(n int) {
+	bits := uint(4)
+	for 1<<bits < 2*n {
+		bits++
+	}
+	size := 1 << bits
+	if cap(t.slots) >= size {
+		t.slots = t.slots[:size]
+		clear(t.slots)
+	} else {
+		t.slots = make([]*mvAccount, size)
+	}
+	t.shift = 64 - bits
+}
+
+func (t *addrTable) get(addr types.Address) *mvAccount {
+	if t == nil || len(t.slots) == 0 {
+		return nil
+	}
+	mask := uint64(len(t.slots) - 1)
+	for i := t.index(&addr); ; i = (i + 1) & mask {
+		a := t.slots[i]
+		if a == nil || a.addr == addr {
+			return a
+		}
+	}
+}
+
+// add inserts a, whose address t does not hold.
+func (t *addrTable) add(a *mvAccount) {
+	mask := uint64(len(t.slots) - 1)
+	i := t.index(&a.addr)
+	for t.slots[i] != nil {
+		i = (i + 1) & mask
+	}
+	t.slots[i] = a
+}
+
 func shardOf(addr types.Address) uint { return (uint(addr[19]) ^ uint(addr[0])<<3) % mvShards }
 
 // account returns the cells of addr, creating them.
 func (mv *MVMemory) account(addr types.Address) *mvAccount {
-	if a := mv.pre[addr]; a != nil {
+	if a := mv.pre.get(addr); a != nil {
+		return a
+	}
+	if a := mv.shardAccount(addr); a != nil {
 		return a
 	}
 	sh := &mv.shards[shardOf(addr)]
-	sh.mu.RLock()
-	a := sh.m[addr]
-	sh.mu.RUnlock()
-	if a != nil {
-		return a
-	}
 	sh.mu.Lock()
-	if a = sh.m[addr]; a == nil {
+	a := sh.m[addr]
+	if a == nil {
 		if sh.m == nil {
 			sh.m = make(map[types.Address]*mvAccount)
 		}
@@ -359,10 +418,24 @@ func (mv *MVMemory) account(addr types.Address) *mvAccount {
 	return a
 }
 
+// shardAccount returns the cells of addr among the accounts created while
+// the block ran (not known before), or nil.
+func (mv *MVMemory) shardAccount(addr types.Address) *mvAccount {
+	sh := &mv.shards[shardOf(addr)]
+	sh.mu.RLock()
+	a := sh.m[addr]
+	sh.mu.RUnlock()
+	return a
+}
+
 // accounts calls fn for every account of mv. No writer may run meanwhile.
 func (mv *MVMemory) accounts(fn func(*mvAccount)) {
-	for _, a := range mv.pre {
-		fn(a)
+	if mv.pre != nil {
+		for _, a := range mv.pre.slots {
+			if a != nil {
+				fn(a)
+			}
+		}
 	}
 	for s := range mv.shards {
 		for _, a := range mv.shards[s].m {
@@ -459,12 +532,11 @@ func (mv *MVMemory) Estimate(tx int) {
 	}
 }
 
-// Expect marks account-level locations tx is known in advance to write (a
-// sender's nonce and balance) as estimates, so that readers above tx wait
-// for it instead of executing against the state before it. It runs before
-// the workers start.
-func (mv *MVMemory) Expect(tx int, addr types.Address, kinds ...locKind) {
-	a := mv.account(addr)
+// expect marks account-level locations of a that tx is known in advance to
+// write (a sender's nonce and balance) as estimates, so that readers above
+// tx wait for it instead of executing against the state before it. It runs
+// before the workers start.
+func (mv *MVMemory) expect(tx int, a *mvAccount, kinds ...locKind) {
 	for _, k := range kinds {
 		c := &a.fields[k]
 		c.write(tx, &mvValue{}, nil)
