@@ -93,9 +93,9 @@
 // and the rest runs sequentially, so such a block costs about what the
 // sequential loop does, and decides so identically on every run (the
 // workers' transactions lie above the probe's and change nothing it
-// reads). A block that passes the
-// probe but whose validations fail too often later (more than one in
-// maxWasteRatio, judged after probeExecutions validations) also stops
+// reads). A block that passes the probe but whose validations fail too
+// often later (more than workers-1 in maxWasteRatio, judged after
+// probeExecutions validations) also stops
 // executing in parallel; its final prefix is committed and the rest runs
 // sequentially. That second guard depends on timing; it changes only the
 // work done, never the results.
