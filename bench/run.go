@@ -21,7 +21,8 @@ type Result struct {
 	Workers    int     `json:"workers"`
 	TxPerSec   float64 `json:"txPerSec"`
 	MGasPerSec float64 `json:"mgasPerSec"`
-	// Speedup is over the first worker count of the same run (1 worker).
+	// Speedup is over the first worker count of the same run (1 worker):
+	// the median over rounds of the ratio of the two times in a round.
 	Speedup float64 `json:"speedup"`
 	// ExecPerTx is transaction executions per transaction: 1 is no
 	// re-execution.
@@ -101,16 +102,18 @@ func Run(w *Workload, workers []int, rounds int) ([]Result, error) {
 	}
 	ntx := w.Txs()
 	var out []Result
-	var base float64
 	for wi, nw := range workers {
 		med := median(times[wi]).Seconds()
-		if wi == 0 {
-			base = med
+		// The speedup pairs each round's runs: the machine's speed drifts
+		// between rounds more than within one.
+		ratios := make([]time.Duration, rounds)
+		for r := range rounds {
+			ratios[r] = time.Duration(float64(times[0][r]) / float64(times[wi][r]) * 1e6)
 		}
 		res := Result{
 			Workload: w.Name, Workers: nw, Seconds: med, Rounds: rounds, Txs: ntx, Gas: gas,
 			TxPerSec: float64(ntx) / med, MGasPerSec: float64(gas) / med / 1e6,
-			Speedup: base / med, CPUSeconds: median(cpus[wi]).Seconds(), ExecPerTx: float64(execs[wi]) / float64(max(ntx, 1)),
+			Speedup: float64(median(ratios)) / 1e6, CPUSeconds: median(cpus[wi]).Seconds(), ExecPerTx: float64(execs[wi]) / float64(max(ntx, 1)),
 			CriticalPathSpeedup: cp,
 		}
 		out = append(out, res)
