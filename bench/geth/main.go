@@ -61,6 +61,7 @@ var sections = []struct {
 	{"trie", "Trie commit", benchTrie},
 	{"precompiles", "Precompiles", benchPrecompiles},
 	{"statetests", "State-test suite", benchStateTests},
+	{"parallel", "Parallel executor (Block-STM)", benchParallel},
 }
 
 func main() {

@@ -6,6 +6,8 @@ import (
 	"runtime"
 	"sort"
 	"time"
+
+	"github.com/plasmaxpl/engine/bench"
 )
 
 // impl is one implementation of a benchmark: ours (one gpu backend or one
@@ -52,6 +54,9 @@ type Benchmark struct {
 	Rounds int      `json:"rounds"`
 	Series []Series `json:"series"`
 	Error  string   `json:"error,omitempty"`
+	// Parallel is the engine's own parallel-executor results (the
+	// parallel section only), one per worker count.
+	Parallel []bench.Result `json:"parallel,omitempty"`
 }
 
 // runAlternating runs every implementation once per round, reversing the

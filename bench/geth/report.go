@@ -128,6 +128,10 @@ func writeReport(o *options, run *Run) error {
 			w("*Kept from an earlier run: `%s` (%s, %d rounds) at commit `%.12s`%s, %s – %s.*\n\n", og.Command, mode, og.Rounds, og.Commit, dirty, og.Started, og.Finished)
 		}
 		w("%s\n\n", sectionIntro[sec.Key])
+		if sec.Key == "parallel" {
+			w("%s\n", parallelTable(sec))
+			continue
+		}
 		w("| benchmark | implementation | median | min–max | vs go-ethereum |\n|---|---|---:|---:|---:|\n")
 		var notes []string
 		for _, b := range sec.Benchmarks {
@@ -252,5 +256,9 @@ var sectionIntro = map[string]string{
 		"Inputs are built deterministically: ecrecover signs a fixed digest with `crypto.Sign`; curve points are fixed multiples of the generators (gnark-crypto) in the EVM encodings, MSM scalars below the group order; the pairing inputs pair a·P with Q and −P with a·Q, so both check true; " +
 		"the KZG input commits to a constant polynomial (proof: the point at infinity); modexp runs EIP-198's example 3^(p−2) mod p with 32-byte operands and random odd 256- and 512-byte moduli with 32-byte exponents. " +
 		"Before timing, the output and `RequiredGas` are checked equal on both sides. Within each round the two sides take turns in batches of about 2 ms (the order reversed every turn) until each has run for the sample time, so bursts of load on this shared machine fall on both. Throughput is `RequiredGas` × calls over the time of the calls, so it says how fast each side turns the gas a call pays into work.",
+	"parallel": "The engine's own parallel-executor benchmark, no go-ethereum side: the workloads transfers, erc20, amm, chain (`bench.Load`, seed 1, `bench.DefaultSize`) and mainnet (the blocks of `shared/fixtures/mainnet/ethereum`), each run by `bench.Run` with 1 and 2 workers, alternating within each round; every worker count is checked to give the same state root, receipts root and gas. " +
+		"The same table as `plasma bench transfers erc20 amm chain mainnet --workers 1,2 --rounds N --fixtures ../shared/fixtures` (N the rounds of this section's run). " +
+		"Mgas/s and CPU s (process CPU time, all threads) are of the median round; speedup is the median over rounds of the paired ratio of the 1-worker time to this worker count's time in the same round; exec/tx is transaction executions per transaction (1: no re-execution); the critical-path bound is the speedup the blocks' final dependencies allow at 8, 16 and 32 workers. " +
+		"Targets on 2 cores: transfers ≥ 1.5×, erc20 ≥ 1.6×, chain ≥ 0.9×, mainnet ≥ 1.3×.",
 	"statetests": "The state-test fixtures under `shared/fixtures/statetests`: our `plasma statetest` (built from this checkout) against go-ethereum's `evm statetest` (built from the version above), the same file names on standard input, run one after the other. Throughput is files per second of wall time, then of the child's CPU time.",
 }

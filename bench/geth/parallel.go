@@ -1,0 +1,142 @@
+package main
+
+import (
+	"bufio"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+
+	"github.com/plasmaxpl/engine/bench"
+)
+
+// parallelWorkloads are the workloads of the parallel-executor section, in
+// the order `plasma bench` is told them.
+var parallelWorkloads = []string{"transfers", "erc20", "amm", "chain", "mainnet"}
+
+// parallelWorkers are the worker counts of the section; the first is the
+// baseline of the speedup.
+var parallelWorkers = []int{1, 2}
+
+// parallelTarget is a speedup goal on 2 workers for one workload.
+type parallelTarget struct {
+	workload string
+	want     float64
+}
+
+var parallelTargets = []parallelTarget{
+	{"transfers", 1.5},
+	{"erc20", 1.6},
+	{"chain", 0.9},
+	{"mainnet", 1.3},
+}
+
+// benchParallel runs the engine's own parallel-executor benchmark
+// (bench.Run, what `plasma bench` prints) on each workload: no go-ethereum
+// side. Each benchmark carries the harness's results; the series give the
+// median Mgas/s per worker count.
+func benchParallel(o *options) []Benchmark {
+	var out []Benchmark
+	for _, name := range parallelWorkloads {
+		b := Benchmark{Name: name, Unit: "Mgas/s", Rounds: o.rounds}
+		w, err := bench.Load(name, 1, bench.DefaultSize, o.fixtures)
+		if err != nil {
+			b.Error = err.Error()
+			out = append(out, b)
+			continue
+		}
+		res, err := bench.Run(w, parallelWorkers, o.rounds)
+		if err != nil {
+			b.Error = err.Error()
+			out = append(out, b)
+			continue
+		}
+		b.Parallel = res
+		for _, r := range res {
+			impl := fmt.Sprintf("ours, %d workers", r.Workers)
+			if r.Workers == 1 {
+				impl = "ours, 1 worker"
+			}
+			// Workers stays 0: the workers chart draws the synthetic
+			// section's series, not these.
+			b.Series = append(b.Series, Series{Impl: impl, Median: r.MGasPerSec, Min: r.MGasPerSec, Max: r.MGasPerSec})
+		}
+		out = append(out, b)
+		o.logBench(b)
+	}
+	if rss, ok := peakRSS(); ok && len(out) > 0 {
+		out[len(out)-1].Note = fmt.Sprintf("peak RSS of the process after this section: %.0f MiB (VmHWM; it includes the sections run before it in the same process)", rss)
+	}
+	return out
+}
+
+// peakRSS reads the process's peak resident set size (VmHWM) in MiB.
+func peakRSS() (float64, bool) {
+	f, err := os.Open("/proc/self/status")
+	if err != nil {
+		return 0, false
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) >= 2 && fields[0] == "VmHWM:" {
+			kb, err := strconv.ParseFloat(fields[1], 64)
+			if err != nil {
+				return 0, false
+			}
+			return kb / 1024, true
+		}
+	}
+	return 0, false
+}
+
+// parallelTable renders the section's table (one row per workload and
+// worker count, as `plasma bench` prints it), whether each target was met,
+// and the notes.
+func parallelTable(sec Section) string {
+	var md strings.Builder
+	w := func(format string, a ...any) { fmt.Fprintf(&md, format, a...) }
+	w("| workload | workers | Mgas/s | speedup | exec/tx | CPU s | critical-path bound 8/16/32 |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	speedup := map[string]float64{}
+	var notes []string
+	for _, b := range sec.Benchmarks {
+		if b.Error != "" {
+			w("| %s | – | – | – | – | – | not run: %s |\n", b.Name, mdEscape(b.Error))
+			continue
+		}
+		for _, r := range b.Parallel {
+			cp := make([]string, 0, len(bench.CriticalPathWorkers))
+			for _, n := range bench.CriticalPathWorkers {
+				if v, ok := r.CriticalPathSpeedup[strconv.Itoa(n)]; ok {
+					cp = append(cp, fmt.Sprintf("%.2f×", v))
+				} else {
+					cp = append(cp, "–")
+				}
+			}
+			w("| %s | %d | %s | %.2f× | %.2f | %.2f | %s |\n", r.Workload, r.Workers, fmtNum(r.MGasPerSec), r.Speedup, r.ExecPerTx, r.CPUSeconds, strings.Join(cp, " / "))
+			if r.Workers == 2 {
+				speedup[r.Workload] = r.Speedup
+			}
+		}
+		if b.Note != "" {
+			notes = append(notes, "- "+mdEscape(b.Note))
+		}
+	}
+	w("\nTargets, speedup on 2 workers:\n\n")
+	for _, t := range parallelTargets {
+		got, ok := speedup[t.workload]
+		switch {
+		case !ok:
+			w("- %s ≥ %.1f×: not measured in this run\n", t.workload, t.want)
+		case got >= t.want:
+			w("- %s ≥ %.1f×: met (%.2f×)\n", t.workload, t.want, got)
+		default:
+			w("- %s ≥ %.1f×: not met (%.2f×, %.0f%% of the target)\n", t.workload, t.want, got, 100*got/t.want)
+		}
+	}
+	if len(notes) > 0 {
+		w("\n%s\n", strings.Join(notes, "\n"))
+	}
+	return md.String()
+}
