@@ -59,18 +59,45 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 	}
 	hk := make([][]byte, len(keys))
 	vals := make([][]byte, len(keys))
-	enc := make([]byte, 0, len(keys)*(types.HashLength+1))
-	for i := range keys {
-		hk[i] = hashes[i][:]
-		if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
-			start := len(enc)
-			enc = encodeStorageValue(enc, &v)
-			vals[i] = enc[start:len(enc):len(enc)]
+	// Each value gets its own HashLength+1 bytes of enc, so that the values
+	// are looked up and encoded on all the workers (a.committed is only
+	// read meanwhile).
+	const size = types.HashLength + 1
+	enc := make([]byte, len(keys)*size)
+	forEachChunk(len(keys), s.rootWorkers, 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			hk[i] = hashes[i][:]
+			if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
+				vals[i] = encodeStorageValue(enc[i*size:i*size:(i+1)*size], &v)
+			}
 		}
-	}
+	})
 	a.trie.UpdateParallel(hk, vals, s.rootWorkers)
 	a.root = a.trie.HashParallel(s.rootWorkers)
 	return true
+}
+
+// pendingLookups returns the pending addresses and their accounts (nil:
+// deleted), the lookups split over s.rootWorkers goroutines when there are
+// many.
+func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
+	sc := &s.scratch
+	addrs := sc.pendingAddrs[:0]
+	for addr := range s.pendingAccounts {
+		addrs = append(addrs, addr)
+	}
+	accs := sc.pendingAccs[:0]
+	if cap(accs) < len(addrs) {
+		accs = make([]*account, len(addrs))
+	}
+	accs = accs[:len(addrs)]
+	forEachChunk(len(addrs), s.rootWorkers, 1024, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			accs[i] = s.accounts[addrs[i]]
+		}
+	})
+	sc.pendingAddrs, sc.pendingAccs = addrs, accs
+	return addrs, accs
 }
 
 // hashBatch is s.hasher.HashBatch split over s.rootWorkers goroutines when

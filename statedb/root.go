@@ -73,6 +73,9 @@ type rootScratch struct {
 	deleted    []types.Address
 	keys       []types.Hash
 	spans      []int // accs[i]'s slots are keys[spans[i]:spans[i+1]]
+
+	pendingAddrs []types.Address // the pending accounts' addresses
+	pendingAccs  []*account      // and accounts, nil for deleted ones
 }
 
 func (sc *rootScratch) push(msg []byte) {
@@ -87,6 +90,7 @@ func (sc *rootScratch) reset() {
 	clear(sc.addrOwners)
 	clear(sc.live)
 	clear(sc.accs)
+	clear(sc.pendingAccs)
 	sc.data, sc.offsets, sc.out = sc.data[:0], sc.offsets[:0], sc.out[:0]
 	sc.addrOwners, sc.live, sc.accs = sc.addrOwners[:0], sc.live[:0], sc.accs[:0]
 	sc.keys, sc.spans = sc.keys[:0], sc.spans[:0]
@@ -110,8 +114,9 @@ func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 	sc := &s.scratch
 	sc.reset()
 	deleted := sc.deleted[:0]
-	for addr := range s.pendingAccounts {
-		a := s.accounts[addr]
+	addrs, accs := s.pendingLookups()
+	for i, addr := range addrs {
+		a := accs[i]
 		switch {
 		case a == nil:
 			deleted = append(deleted, addr)

@@ -54,6 +54,10 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	if len(ws) < minParallelWrites {
 		workers = 1
 	}
+	if len(s.pendingAccounts) == 0 && len(ws) >= minParallelWrites {
+		// Sized once instead of grown insert by insert.
+		s.pendingAccounts = make(map[types.Address]struct{}, len(ws))
+	}
 	accs := make([]*account, len(ws))
 	forEach(len(ws), workers, func(i int) { accs[i] = s.account(ws[i].Addr) })
 	for i := range ws {

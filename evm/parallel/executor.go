@@ -103,6 +103,18 @@ type executor struct {
 	stop        atomic.Bool  // the adaptive fallback stopped the workers
 	noFallback  bool
 	workers     int
+
+	arenasMu sync.Mutex
+	arenas   []*arena // every worker's, handed back after the commit
+}
+
+// newArena returns an arena for one goroutine of the block.
+func (x *executor) newArena() *arena {
+	a := new(arena)
+	x.arenasMu.Lock()
+	x.arenas = append(x.arenas, a)
+	x.arenasMu.Unlock()
+	return a
 }
 
 // ExecuteTxs executes a block's transactions on state with cfg.Workers
@@ -180,6 +192,11 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		st.Executions += int64(len(txs) - limit)
 	}
 	err := x.commit(e, state, cfg, res, included, st, limit)
+	// Nothing refers to the arenas' contents any more: the receipts hold
+	// the logs and copies of the results.
+	for _, a := range x.arenas {
+		a.release()
+	}
 	x.mv.release()
 	st.PrepareTime, st.ExecTime, st.CommitTime = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
 	return err
@@ -263,7 +280,8 @@ func (x *executor) run(workers int) (sequentialFrom int) {
 			x.worker()
 		})
 	}
-	if from := x.probe(k); from >= 0 {
+	from := x.probe(k)
+	if from >= 0 {
 		wg.Wait()
 		return from
 	}
@@ -276,7 +294,7 @@ func (x *executor) worker() {
 	var e *evm.EVM
 	var v *view
 	var t task
-	var ar arena
+	ar := x.newArena()
 	idle := 0
 	for !x.sched.Done() && !x.stop.Load() {
 		if t.kind == taskNone {
@@ -296,7 +314,7 @@ func (x *executor) worker() {
 		}
 		switch t.kind {
 		case taskExecute:
-			t = x.runExecution(t, &e, &v, &ar)
+			t = x.runExecution(t, &e, &v, ar)
 		case taskValidate:
 			t = x.runValidation(t)
 		}
@@ -347,19 +365,19 @@ func (x *executor) probe(k int) (sequentialFrom int) {
 	var (
 		e     *evm.EVM
 		v     *view
-		ar    arena
 		deps  []int
 		chain int
 	)
+	ar := x.newArena()
 	depth := make([]int, k)
 	done := 0
 	for i := range k {
-		r, blocker := x.execute(i, &e, &v, &ar)
+		r, blocker := x.execute(i, &e, &v, ar)
 		if blocker >= 0 {
 			break // cannot happen: every transaction below i is recorded
 		}
 		x.results[i].Store(r)
-		x.mv.Record(i, r.writes, &ar)
+		x.mv.Record(i, r.writes, ar)
 		x.sched.probed(i)
 		done = i + 1
 		deps = deps[:0]
@@ -474,7 +492,7 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txRes
 			r.writes = v.finalise(x.deleteEmpty, ar)
 			r.logs = v.logs
 			if len(r.logs) > 0 {
-				b := types.LogsBloom(r.logs)
+				b := evm.LogsBloom(r.logs)
 				r.bloom = &b
 			}
 		}
@@ -676,7 +694,7 @@ func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *ev
 	if bloom != nil {
 		r.Bloom = *bloom
 	} else if len(r.Logs) > 0 {
-		r.Bloom = types.LogsBloom(r.Logs)
+		r.Bloom = evm.LogsBloom(r.Logs)
 	}
 	res.Receipts = append(res.Receipts, r)
 }

@@ -4,6 +4,7 @@ import (
 	"hash/maphash"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/holiman/uint256"
 
@@ -292,15 +293,11 @@ func NewMVMemory(n int) *MVMemory {
 // looking them up takes no lock, and counts how often each is listed as a
 // sender. It is called once, on a new MVMemory, before any other use.
 func (mv *MVMemory) addKnown(known func(yield func(addr types.Address, sender bool)), max int) {
-	kb, _ := knownPool.Get().(*knownBuf)
-	if kb == nil {
-		kb = new(knownBuf)
-	}
+	kb := getKnownBuf()
 	if cap(kb.slab) < max {
 		kb.slab = make([]mvAccount, max)
 	} else {
-		kb.slab = kb.slab[:max]
-		clear(kb.slab)
+		kb.slab = kb.slab[:max] // cleared by putKnownBuf
 	}
 	kb.pre.reset(max)
 	pre, slab, n := &kb.pre, kb.slab, 0
@@ -320,14 +317,51 @@ func (mv *MVMemory) addKnown(known func(yield func(addr types.Address, sender bo
 	mv.known, mv.pre = kb, pre
 }
 
-// knownBuf is the storage of a block's known accounts, recycled between
-// blocks through knownPool: the largest allocation of a parallel block.
+// knownBuf is the storage of a block's known accounts, the largest
+// allocation of a parallel block: it is kept from one block to the next
+// (up to knownCacheBytes; a sync.Pool would drop it at every collection,
+// and allocating it afresh costs the page faults of memory the runtime
+// gave back to the operating system meanwhile).
 type knownBuf struct {
 	pre  addrTable
 	slab []mvAccount
 }
 
-var knownPool sync.Pool
+const (
+	knownCacheBufs  = 2 // blocks executed at the same time that keep theirs
+	knownCacheBytes = 64 << 20
+)
+
+var knownCache struct {
+	mu   sync.Mutex
+	free []*knownBuf
+}
+
+func getKnownBuf() *knownBuf {
+	knownCache.mu.Lock()
+	defer knownCache.mu.Unlock()
+	if n := len(knownCache.free); n > 0 {
+		kb := knownCache.free[n-1]
+		knownCache.free = knownCache.free[:n-1]
+		return kb
+	}
+	return new(knownBuf)
+}
+
+func putKnownBuf(kb *knownBuf) {
+	if uintptr(cap(kb.slab))*unsafe.Sizeof(mvAccount{}) > knownCacheBytes {
+		return
+	}
+	// The accounts hold pointers into the finished block: cleared now, so
+	// that the cache does not keep that block alive, and addKnown finds
+	// them zero.
+	clear(kb.slab[:cap(kb.slab)])
+	knownCache.mu.Lock()
+	defer knownCache.mu.Unlock()
+	if len(knownCache.free) < knownCacheBufs {
+		knownCache.free = append(knownCache.free, kb)
+	}
+}
 
 // release hands mv's recyclable storage back; mv is not used afterwards.
 func (mv *MVMemory) release() {
@@ -335,7 +369,7 @@ func (mv *MVMemory) release() {
 		clear(kb.pre.slots)
 		kb.slab = kb.slab[:0]
 		mv.known, mv.pre = nil, nil
-		knownPool.Put(kb)
+		putKnownBuf(kb)
 	}
 }
 
