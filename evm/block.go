@@ -372,7 +372,7 @@ func blockApplyTxs(e *EVM, state BlockState, txs []*types.Transaction, cfg Block
 		for _, l := range r.Logs {
 			l.BlockNumber = e.Context.Number
 		}
-		r.Bloom = types.LogsBloom(r.Logs)
+		r.Bloom = LogsBloom(r.Logs)
 		res.Receipts = append(res.Receipts, r)
 	}
 	return nil

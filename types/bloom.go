@@ -93,3 +93,12 @@ func (b *Bloom) UnmarshalText(text []byte) error {
 	}
 	return nil
 }
+
+// AddHash sets the bits of the item whose Keccak-256 hash is h (what Add
+// computes itself), for callers that hash many items in one batch.
+func (b *Bloom) AddHash(h *Hash) {
+	for i := range 3 {
+		bit := (uint(h[2*i])<<8 | uint(h[2*i+1])) & 2047
+		b[BloomLength-1-int(bit/8)] |= 1 << (bit % 8)
+	}
+}
