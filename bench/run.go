@@ -145,7 +145,7 @@ func criticalPath(w *Workload) (map[string]float64, error) {
 		cfg.Workers = 2
 		var st parallel.Stats
 		if _, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, b.NewState(), cfg, b.GetHash,
-			parallel.Options{Stats: &st, Dependencies: true, MinTxs: 1, NoFallback: true}); err != nil {
+			parallel.Options{Stats: &st, Dependencies: true, MinTxs: 1, NoFallback: true, PreByzantium: true}); err != nil {
 			return nil, fmt.Errorf("%s: %w", b.Name, err)
 		}
 		if st.Deps == nil { // executed sequentially (a fork the executor hands back)

@@ -100,8 +100,9 @@
 // sequentially. That second guard depends on timing; it changes only the
 // work done, never the results.
 //
-// Blocks below MinParallelTxs transactions, blocks executed with a tracer
-// or with SkipInvalidTxs run sequentially.
+// Blocks below MinParallelTxs transactions, blocks before Byzantium (a
+// state root per receipt makes the commit as long as the execution),
+// blocks executed with a tracer or with SkipInvalidTxs run sequentially.
 //
 // # Entry points
 //

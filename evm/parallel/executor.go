@@ -69,6 +69,13 @@ type Options struct {
 	// NoFallback keeps conflict-heavy blocks parallel to the end (see
 	// probeExecutions).
 	NoFallback bool
+	// PreByzantium executes blocks before Byzantium in parallel too. By
+	// default they run sequentially: each of their receipts holds the
+	// state root after its transaction, so the commit computes a root per
+	// transaction in order, work of about the size of the execution
+	// itself (measured on the fixture mainnet blocks 116525, 1796867 and
+	// 2641321: 0.65-0.74x with 2 workers).
+	PreByzantium bool
 }
 
 // txResult is the outcome of one incarnation. It is immutable once stored.
@@ -146,7 +153,8 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		st = new(Stats)
 	}
 	*st = Stats{Txs: len(txs), SequentialFrom: -1}
-	if cfg.Workers <= 1 || cfg.Tracer != nil || cfg.SkipInvalidTxs || len(txs) < minTxs {
+	if cfg.Workers <= 1 || cfg.Tracer != nil || cfg.SkipInvalidTxs || len(txs) < minTxs ||
+		!e.Rules().IsByzantium && !opt.PreByzantium {
 		st.Executions = int64(len(txs))
 		return applySequential(e, state, txs, cfg, res, included, 0, nil)
 	}

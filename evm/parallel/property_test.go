@@ -388,7 +388,7 @@ func parallelOutcome(t testing.TB, b *randomBlock, workers int, st *Stats) outco
 	e := evm.New(blockContext(b), state, evm.Config{ChainID: 1, Rules: rules})
 	res := &evm.BlockResult{}
 	included := b.txs
-	if err := ExecuteTxsOpts(e, state, b.txs, cfg, res, &included, Options{Stats: st, MinTxs: 2}); err != nil {
+	if err := ExecuteTxsOpts(e, state, b.txs, cfg, res, &included, Options{Stats: st, MinTxs: 2, PreByzantium: true}); err != nil {
 		return outcome{err: err.Error()}
 	}
 	if !rules.IsMerge {
