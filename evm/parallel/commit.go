@@ -181,11 +181,12 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 				return
 			}
 		}
-		for _, sl := range a.slots {
-			if sl.cell.writtenBelow(cutoff) {
-				accts = append(accts, a)
-				return
-			}
+		written := false
+		a.forEachSlot(func(sl *mvSlot) {
+			written = written || sl.cell.writtenBelow(cutoff)
+		})
+		if written {
+			accts = append(accts, a)
 		}
 	})
 	out := make([]statedb.AccountWrite, len(accts))
@@ -205,19 +206,19 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		w.Nonce = nonce.nonce()
 		code := x.finalValue(cutoff, &a.fields[locCode])
 		w.CodeHash, w.Code = code.hash(), code.code
-		if len(a.slots) > 0 {
-			w.Slots = make([]statedb.SlotWrite, 0, len(a.slots))
+		if n := a.numSlots(); n > 0 {
+			w.Slots = make([]statedb.SlotWrite, 0, n)
 		}
-		for _, sl := range a.slots {
+		a.forEachSlot(func(sl *mvSlot) {
 			if !sl.cell.writtenBelow(cutoff) {
-				continue
+				return
 			}
 			v := x.finalValue(cutoff, &sl.cell)
 			if w.Wiped && v.word.IsZero() {
-				continue
+				return
 			}
 			w.Slots = append(w.Slots, statedb.SlotWrite{Key: sl.key, Value: v.hash()})
-		}
+		})
 	})
 	return out
 }

@@ -32,8 +32,8 @@ func (x *executor) dependencies(st *Stats) {
 // depends on: the highest writer, and for a balance every delta above the
 // newest absolute value.
 func (c *mvCell) writers(tx int, out []int) []int {
-	c.acct.mu.Lock()
-	defer c.acct.mu.Unlock()
+	c.lock()
+	defer c.unlock()
 	from := -1
 	for i := c.below(tx); i >= 0; i-- {
 		e := &c.entries[i]

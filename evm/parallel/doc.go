@@ -14,16 +14,19 @@
 //
 // MVMemory is organised by account (mvmemory.go): one lookup by address
 // finds an account's fixed cells (the fields and the wipe marker) and its
-// slot cells, each holding its versions sorted by transaction; one mutex
-// per account guards them, and the account before the block is read from
-// the state once and kept. The accounts the block is known to touch
+// slot cells, each holding its versions sorted by transaction. A mutex per
+// account guards the fields; the slots are split over 16 stripes by key,
+// each with its own mutex, so that the transactions of one popular
+// contract do not queue on one lock. The account before the block is read
+// from the state once and kept. The accounts the block is known to touch
 // (senders, recipients, the beneficiary) are created before the workers
-// start, in one allocation recycled between blocks, and are found without
-// a lock. Read and write sets hold the cells themselves, so validation and
-// the final write look nothing up again; a read of a cell without versions
-// takes no lock at all. Each worker carves read sets, write sets, results
-// and first versions from its own arena (arena.go) instead of allocating
-// them one by one.
+// start, in one allocation kept between blocks, and are found without a
+// lock in an open-addressing table. Read and write sets hold the cells
+// themselves, so validation and the final write look nothing up again; a
+// read of a cell without versions takes no lock at all. Each worker carves
+// read sets, write sets, results and first versions from its own arena
+// (arena.go) instead of allocating them one by one; the arenas' chunks are
+// kept between blocks too.
 //
 // Each incarnation runs ApplyMessage against a view (view.go) that
 // implements evm.StateDB directly rather than through statedb with a

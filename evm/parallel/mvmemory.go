@@ -65,7 +65,9 @@ type mvEntry struct {
 }
 
 // mvCell holds the writes to one location of an account, sorted by
-// transaction index. Everything in it is guarded by the account's mutex.
+// transaction index. Everything in it is guarded by its lock (lock): the
+// account's mutex for the account-level cells, the slot's stripe mutex for
+// a storage slot.
 type mvCell struct {
 	acct    *mvAccount
 	slot    *mvSlot // storage slots only
@@ -91,6 +93,7 @@ var feeEstimate = new(uint256.Int)
 // block once it was needed.
 type mvSlot struct {
 	cell      mvCell
+	stripe    *slotStripe // whose mutex guards cell and base
 	key       types.Hash
 	base      uint256.Int // the value before the block, as a word
 	baseKnown bool
@@ -108,8 +111,11 @@ type baseAccount struct {
 
 // mvAccount is every location of one account: the account fields in
 // fixed cells and the storage slots touched in the block, and the account
-// before the block once it was needed. One mutex guards them all, so that
-// a slot read sees the wipe marker consistently.
+// before the block once it was needed. mu guards the fields (the wipe
+// marker among them); the slots are split into stripes by key, each with
+// its own mutex, so that the transactions of a popular contract do not all
+// queue on one lock. A slot read that must see the wipe marker takes the
+// slot's stripe and then mu (never the other way round).
 type mvAccount struct {
 	mu        sync.Mutex
 	addr      types.Address
@@ -119,7 +125,9 @@ type mvAccount struct {
 	// away from mu, which writers of a busy account keep taking.
 	baseReady atomic.Bool
 	fields    [numFields]mvCell
-	slots     map[types.Hash]*mvSlot
+	// slots holds the storage slots touched in the block, created on the
+	// first one (under mu) and published for lookups that do not take mu.
+	slots atomic.Pointer[slotTable]
 	// senderTxs is how many of the block's transactions the account sends
 	// (known accounts only; counted before execution).
 	senderTxs int32
@@ -148,35 +156,117 @@ func newMVAccount(addr types.Address) *mvAccount {
 	return a
 }
 
-// slot returns the cell of storage slot key, creating it.
-func (a *mvAccount) slot(key types.Hash) *mvCell {
-	a.mu.Lock()
-	c := a.slotLocked(key)
-	a.mu.Unlock()
-	return c
+// slotStripes is the number of locks an account's storage slots are
+// split over.
+const slotStripes = 16
+
+// slotTable is an account's storage slots, by stripe.
+type slotTable [slotStripes]slotStripe
+
+// slotStripe is one stripe of an account's slots: the slots whose key ends
+// in its index, and the mutex that guards them. Padded to its own cache
+// line, so that two workers on neighbouring stripes do not contend.
+type slotStripe struct {
+	mu sync.Mutex
+	m  map[types.Hash]*mvSlot
+	_  [48]byte
 }
 
-func (a *mvAccount) slotLocked(key types.Hash) *mvCell {
-	sl := a.slots[key]
+// table returns a's slot table, creating it.
+func (a *mvAccount) table() *slotTable {
+	if t := a.slots.Load(); t != nil {
+		return t
+	}
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	t := a.slots.Load()
+	if t == nil {
+		t = new(slotTable)
+		a.slots.Store(t)
+	}
+	return t
+}
+
+func (t *slotTable) stripe(key types.Hash) *slotStripe {
+	return &t[key[types.HashLength-1]%slotStripes]
+}
+
+// slotLocked returns the cell of storage slot key in stripe st (whose lock
+// the caller holds), creating it.
+func (a *mvAccount) slotLocked(st *slotStripe, key types.Hash) *mvCell {
+	sl := st.m[key]
 	if sl == nil {
-		if a.slots == nil {
-			a.slots = make(map[types.Hash]*mvSlot, 4)
+		if st.m == nil {
+			st.m = make(map[types.Hash]*mvSlot, 4)
 		}
-		sl = &mvSlot{key: key}
+		sl = &mvSlot{key: key, stripe: st}
 		sl.cell = mvCell{acct: a, slot: sl, kind: locSlot}
-		a.slots[key] = sl
+		st.m[key] = sl
 	}
 	return &sl.cell
 }
 
+// slot returns the cell of storage slot key, creating it.
+func (a *mvAccount) slot(key types.Hash) *mvCell {
+	st := a.table().stripe(key)
+	st.mu.Lock()
+	c := a.slotLocked(st, key)
+	st.mu.Unlock()
+	return c
+}
+
 // readSlot returns the cell of storage slot key (creating it) and its value
-// for transaction tx, as resolve does, under one lock.
+// for transaction tx, as resolve does, under the stripe's lock.
 func (a *mvAccount) readSlot(key types.Hash, base *baseReader, tx int) (c *mvCell, val mvValue, blocker int) {
-	a.mu.Lock()
-	c = a.slotLocked(key)
-	val, blocker = c.resolveLocked(base, tx)
-	a.mu.Unlock()
+	st := a.table().stripe(key)
+	st.mu.Lock()
+	c = a.slotLocked(st, key)
+	val, blocker = c.resolveSlotLocked(base, tx)
+	st.mu.Unlock()
 	return c, val, blocker
+}
+
+// forEachSlot calls fn for every slot of a. No writer may run meanwhile.
+func (a *mvAccount) forEachSlot(fn func(*mvSlot)) {
+	t := a.slots.Load()
+	if t == nil {
+		return
+	}
+	for i := range t {
+		for _, sl := range t[i].m {
+			fn(sl)
+		}
+	}
+}
+
+// numSlots is the number of slots of a. No writer may run meanwhile.
+func (a *mvAccount) numSlots() int {
+	t := a.slots.Load()
+	if t == nil {
+		return 0
+	}
+	n := 0
+	for i := range t {
+		n += len(t[i].m)
+	}
+	return n
+}
+
+// lock takes the mutex that guards c.
+func (c *mvCell) lock() {
+	if c.slot != nil {
+		c.slot.stripe.mu.Lock()
+	} else {
+		c.acct.mu.Lock()
+	}
+}
+
+func (c *mvCell) unlock() {
+	if c.slot != nil {
+		c.slot.stripe.mu.Unlock()
+	} else {
+		c.acct.mu.Unlock()
+	}
 }
 
 // cell returns the cell of an account-level kind, or of a slot.
@@ -503,6 +593,20 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 			fee = &w.val.word
 			continue
 		}
+		if w.loc.kind == locSlot {
+			// Under the slot's stripe lock alone (table may take a.mu).
+			if locked != nil {
+				locked.mu.Unlock()
+				locked = nil
+			}
+			st := a.table().stripe(w.loc.slot)
+			st.mu.Lock()
+			c := a.slotLocked(st, w.loc.slot)
+			c.write(tx, &w.val, ar)
+			st.mu.Unlock()
+			next = append(next, c)
+			continue
+		}
 		if a != locked {
 			if locked != nil {
 				locked.mu.Unlock()
@@ -510,12 +614,7 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 			a.mu.Lock()
 			locked = a
 		}
-		var c *mvCell
-		if w.loc.kind == locSlot {
-			c = a.slotLocked(w.loc.slot)
-		} else {
-			c = &a.fields[w.loc.kind]
-		}
+		c := &a.fields[w.loc.kind]
 		c.write(tx, &w.val, ar)
 		next = append(next, c)
 	}
@@ -535,9 +634,9 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 	}
 	for _, c := range prev {
 		if !containsCell(next, c) {
-			c.acct.mu.Lock()
+			c.lock()
 			c.remove(tx)
-			c.acct.mu.Unlock()
+			c.unlock()
 		}
 	}
 	mv.written[tx] = next
@@ -560,9 +659,9 @@ func (mv *MVMemory) Estimate(tx int) {
 		(*fa.fees)[tx].Store(feeEstimate)
 	}
 	for _, c := range mv.written[tx] {
-		c.acct.mu.Lock()
+		c.lock()
 		c.markEstimate(tx)
-		c.acct.mu.Unlock()
+		c.unlock()
 	}
 }
 
@@ -667,9 +766,9 @@ func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 			return c.baseValue(base), -1
 		}
 	}
-	a.mu.Lock()
+	c.lock()
 	val, blocker = c.resolveLocked(base, tx)
-	a.mu.Unlock()
+	c.unlock()
 	return val, blocker
 }
 
@@ -684,41 +783,18 @@ func (c *mvCell) resolveFinal(base *baseReader, tx int) (val mvValue, blocker in
 	if ready {
 		return c.resolveLocked(base, tx)
 	}
-	a := c.acct
-	a.mu.Lock()
+	c.lock()
 	val, blocker = c.resolveLocked(base, tx)
-	a.mu.Unlock()
+	c.unlock()
 	return val, blocker
 }
 
+// resolveLocked is resolve with c's lock held.
 func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker int) {
-	i := c.below(tx)
 	if c.kind == locSlot {
-		w := -1
-		if i >= 0 {
-			e := &c.entries[i]
-			if e.estimate {
-				return val, e.tx
-			}
-			w = e.tx
-		}
-		wc := &c.acct.fields[locWipe]
-		if j := wc.below(tx); j >= 0 {
-			we := &wc.entries[j]
-			if we.estimate {
-				return val, we.tx
-			}
-			if we.tx > w {
-				return val, -1
-			}
-		}
-		if i >= 0 {
-			val.word = c.entries[i].val.word
-		} else {
-			val = c.baseValue(base)
-		}
-		return val, -1
+		return c.resolveSlotLocked(base, tx)
 	}
+	i := c.below(tx)
 	if c.kind == locBalance && c.acct.fees != nil {
 		return c.resolveFees(base, tx, i)
 	}
@@ -744,6 +820,48 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 		}
 	}
 	val.word.Add(&val.word, &c.acct.baseFields(base).balance)
+	return val, -1
+}
+
+// resolveSlotLocked is resolveLocked for a storage slot: the caller holds
+// the slot's stripe lock, and the account's lock is taken (after it) only
+// to read the wipe marker when the account has one. The marker and the
+// slot are then not read at one instant; a wipe recorded in between is a
+// new write of its transaction, after which every read above it is
+// validated again.
+func (c *mvCell) resolveSlotLocked(base *baseReader, tx int) (val mvValue, blocker int) {
+	i := c.below(tx)
+	w := -1
+	if i >= 0 {
+		e := &c.entries[i]
+		if e.estimate {
+			return val, e.tx
+		}
+		w = e.tx
+	}
+	if wc := &c.acct.fields[locWipe]; wc.n.Load() > 0 {
+		c.acct.mu.Lock()
+		j := wc.below(tx)
+		var wtx int
+		var west bool
+		if j >= 0 {
+			wtx, west = wc.entries[j].tx, wc.entries[j].estimate
+		}
+		c.acct.mu.Unlock()
+		if j >= 0 {
+			if west {
+				return val, wtx
+			}
+			if wtx > w {
+				return val, -1
+			}
+		}
+	}
+	if i >= 0 {
+		val.word = c.entries[i].val.word
+	} else {
+		val = c.baseValue(base)
+	}
 	return val, -1
 }
 
