@@ -179,7 +179,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	t0 := time.Now()
 	x.prepareMessages(workers)
 	x.mv = NewMVMemory(len(txs))
-	x.addKnown()
+	x.addKnown(workers)
 	t1 := time.Now()
 	seqFrom := x.run(workers)
 	t2 := time.Now()
@@ -229,64 +229,54 @@ func (x *executor) prepareMessages(workers int) {
 }
 
 // addKnown creates the accounts the block is known to touch (the
-// beneficiary, senders and recipients) before the workers start, and marks,
-// for every sender with more than one transaction in the block, its nonce
-// and balance as about to be written by each of its transactions: the next
-// transaction of the same sender then waits for the previous one instead
-// of failing its nonce check on a stale read.
-func (x *executor) addKnown() {
-	x.mv.addKnown(func(yield func(types.Address, bool)) {
-		yield(x.bctx.Coinbase, false)
-		for _, m := range x.msgs {
-			if m == nil {
-				continue
-			}
-			yield(m.From, true)
-			if m.To != nil {
-				yield(*m.To, false)
-			}
-		}
-	}, 2*len(x.msgs)+1)
+// beneficiary, senders and recipients) before the workers start, and reads
+// them from the state before the block, each part of them on its own
+// goroutine. It also marks, for every sender with more than one
+// transaction in the block, its nonce and balance as about to be written
+// by each of its transactions: the next transaction of the same sender
+// then waits for the previous one instead of failing its nonce check on a
+// stale read.
+func (x *executor) addKnown(workers int) {
+	known := make([]knownAddr, 1, 2*len(x.msgs)+1)
+	known[0] = knownAddr{addr: x.bctx.Coinbase, tx: -1}
 	for i, m := range x.msgs {
 		if m == nil {
 			continue
 		}
-		if a := x.mv.pre.get(m.From); a.senderTxs > 1 {
-			x.mv.expect(i, a, locNonce, locBalance)
+		known = append(known, knownAddr{addr: m.From, tx: i})
+		if m.To != nil {
+			known = append(known, knownAddr{addr: *m.To, tx: -1})
 		}
 	}
+	parallelFor(len(known), workers, 1024, func(i int) {
+		known[i].hash = addrHash(&known[i].addr)
+	})
+	parallelFor(knownParts, workers, 1, func(p int) {
+		x.mv.addKnownPart(p, known, x.base)
+		for i := range known {
+			k := &known[i]
+			if k.tx < 0 || int(k.hash%knownParts) != p {
+				continue
+			}
+			if a := x.mv.pre[p].get(&k.addr, k.hash); a.senderTxs > 1 {
+				x.mv.expect(k.tx, a, locNonce, locBalance)
+			}
+		}
+	})
 	x.mv.separateFees(x.bctx.Coinbase)
 }
 
-// loadKnown reads the known accounts from the state before the block on
-// workers goroutines, so that the workers' first reads of them take no
-// lock.
-func (x *executor) loadKnown(workers int) {
-	slab := x.mv.known.slab
-	parallelFor(len(slab), workers, 256, func(i int) {
-		a := &slab[i]
-		a.mu.Lock()
-		a.baseFields(x.base)
-		a.mu.Unlock()
-	})
-}
-
 // run executes the block on workers goroutines: the probe runs on this one
-// while the others read the known accounts and start at the transaction
-// after the probe's; then this one joins them. It returns -1, or the
+// while the others start at the transaction after the probe's; then this
+// one joins them. It returns -1, or the
 // transaction from which the probe sent the block sequential (x.stop is
 // set then, and only the probed prefix is final).
 func (x *executor) run(workers int) (sequentialFrom int) {
 	k := probeTxs(len(x.txs))
 	x.sched.startAt(k)
 	var wg sync.WaitGroup
-	for w := range workers - 1 {
-		wg.Go(func() {
-			if w == 0 {
-				x.loadKnown(1)
-			}
-			x.worker()
-		})
+	for range workers - 1 {
+		wg.Go(x.worker)
 	}
 	from := x.probe(k)
 	if from >= 0 {

@@ -349,12 +349,12 @@ const mvShards = 32
 type MVMemory struct {
 	// pre holds the accounts known before execution (senders, recipients,
 	// the beneficiary); it is read-only while transactions run.
-	pre    *addrTable
+	pre    [knownParts]*addrTable
 	shards [mvShards]struct {
 		mu sync.RWMutex
 		m  map[types.Address]*mvAccount
 	}
-	known *knownBuf // storage of pre
+	known [knownParts]*knownBuf // storage of pre
 	// written[i] lists the cells transaction i's last incarnation wrote
 	// (or is expected to write); only i's executor touches it.
 	written [][]*mvCell
@@ -378,48 +378,89 @@ func NewMVMemory(n int) *MVMemory {
 	return &MVMemory{written: make([][]*mvCell, n)}
 }
 
-// addKnown creates, in one allocation, the accounts that known lists (the
-// accounts a block is known to touch; at most max of them), so that
-// looking them up takes no lock, and counts how often each is listed as a
-// sender. It is called once, on a new MVMemory, before any other use.
-func (mv *MVMemory) addKnown(known func(yield func(addr types.Address, sender bool)), max int) {
-	kb := getKnownBuf()
-	if cap(kb.slab) < max {
-		kb.slab = make([]mvAccount, max)
-	} else {
-		kb.slab = kb.slab[:max] // cleared by putKnownBuf
+// knownParts is the number of parts the known accounts are split into (by
+// the low bits of their address hash), so that the workers create them
+// and read them from the state before the block at the same time, each
+// part in its own table.
+const knownParts = 4
+
+// addrHash is the hash that places an address in the known accounts: its
+// low bits pick the part, its high bits the slot of the part's table. It
+// is seeded per process, so that chosen addresses cannot be made to
+// collide.
+func addrHash(addr *types.Address) uint64 { return maphash.Bytes(addrSeed, addr[:]) }
+
+var addrSeed = maphash.MakeSeed()
+
+// knownAddr is an address the block is known to touch, with its hash.
+type knownAddr struct {
+	addr types.Address
+	hash uint64
+	tx   int // the transaction it sends, or -1
+}
+
+// addKnownPart creates, in one allocation, the accounts of part p among
+// known (the accounts a block is known to touch), counts how often each is
+// listed as a sender, and reads each from the state before the block, so
+// that looking them up takes no lock and neither do their first reads.
+// Each part is built by one goroutine, before any other use of mv.
+func (mv *MVMemory) addKnownPart(p int, known []knownAddr, base *baseReader) {
+	bound := 0
+	for i := range known {
+		if int(known[i].hash%knownParts) == p {
+			bound++
+		}
 	}
-	kb.pre.reset(max)
+	kb := getKnownBuf()
+	if cap(kb.slab) < bound {
+		kb.slab = make([]mvAccount, bound)
+	} else {
+		kb.slab = kb.slab[:bound] // cleared by putKnownBuf
+	}
+	kb.pre.reset(bound)
 	pre, slab, n := &kb.pre, kb.slab, 0
-	known(func(addr types.Address, sender bool) {
-		a := pre.get(addr)
+	for i := range known {
+		k := &known[i]
+		if int(k.hash%knownParts) != p {
+			continue
+		}
+		a := pre.get(&k.addr, k.hash)
 		if a == nil {
 			a = &slab[n]
 			n++
-			a.init(addr)
-			pre.add(a)
+			a.init(k.addr)
+			pre.add(a, k.hash)
 		}
-		if sender {
+		if k.tx >= 0 {
 			a.senderTxs++
 		}
-	})
+	}
 	kb.slab = slab[:n]
-	mv.known, mv.pre = kb, pre
+	for i := range kb.slab {
+		kb.slab[i].baseFields(base)
+	}
+	mv.known[p], mv.pre[p] = kb, pre
 }
 
-// knownBuf is the storage of a block's known accounts, the largest
-// allocation of a parallel block: it is kept from one block to the next
-// (up to knownCacheBytes; a sync.Pool would drop it at every collection,
-// and allocating it afresh costs the page faults of memory the runtime
-// gave back to the operating system meanwhile).
+// knownAccount returns the known account of addr, or nil.
+func (mv *MVMemory) knownAccount(addr *types.Address) *mvAccount {
+	h := addrHash(addr)
+	return mv.pre[h%knownParts].get(addr, h)
+}
+
+// knownBuf is the storage of one part of a block's known accounts,
+// together the largest allocation of a parallel block: it is kept from one
+// block to the next (up to knownCacheBytes; a sync.Pool would drop it at
+// every collection, and allocating it afresh costs the page faults of
+// memory the runtime gave back to the operating system meanwhile).
 type knownBuf struct {
 	pre  addrTable
 	slab []mvAccount
 }
 
 const (
-	knownCacheBufs  = 2 // blocks executed at the same time that keep theirs
-	knownCacheBytes = 64 << 20
+	knownCacheBufs  = 2 * knownParts // the parts of two blocks executed at the same time
+	knownCacheBytes = 32 << 20       // per part
 )
 
 var knownCache struct {
@@ -443,9 +484,11 @@ func putKnownBuf(kb *knownBuf) {
 		return
 	}
 	// The accounts hold pointers into the finished block: cleared now, so
-	// that the cache does not keep that block alive, and addKnown finds
-	// them zero.
+	// that the cache does not keep that block alive, and addKnownPart
+	// finds them zero.
 	clear(kb.slab[:cap(kb.slab)])
+	clear(kb.pre.slots)
+	kb.slab = kb.slab[:0]
 	knownCache.mu.Lock()
 	defer knownCache.mu.Unlock()
 	if len(knownCache.free) < knownCacheBufs {
@@ -455,28 +498,21 @@ func putKnownBuf(kb *knownBuf) {
 
 // release hands mv's recyclable storage back; mv is not used afterwards.
 func (mv *MVMemory) release() {
-	if kb := mv.known; kb != nil {
-		clear(kb.pre.slots)
-		kb.slab = kb.slab[:0]
-		mv.known, mv.pre = nil, nil
-		putKnownBuf(kb)
+	for p, kb := range mv.known {
+		if kb != nil {
+			mv.known[p], mv.pre[p] = nil, nil
+			putKnownBuf(kb)
+		}
 	}
 }
 
-// addrTable is the index of a block's known accounts: open addressing
-// with linear probing, filled before the workers start and only read
-// while they run. A lookup costs one hash of the address (seeded per
-// process, so that chosen addresses cannot be made to collide) and
-// usually one probe, less than a general map.
+// addrTable is the index of one part of a block's known accounts: open
+// addressing with linear probing, filled before the workers start and only
+// read while they run. A lookup costs one hash of the address and usually
+// one probe, less than a general map.
 type addrTable struct {
 	slots []*mvAccount
 	shift uint
-}
-
-var addrSeed = maphash.MakeSeed()
-
-func (t *addrTable) index(addr *types.Address) uint64 {
-	return maphash.Bytes(addrSeed, addr[:]) >> t.shift
 }
 
 // reset empties t for up to n accounts, keeping the load at most one half.
@@ -495,23 +531,24 @@ func (t *addrTable) reset(n int) {
 	t.shift = 64 - bits
 }
 
-func (t *addrTable) get(addr types.Address) *mvAccount {
+// get returns the account of addr, whose hash is h, or nil.
+func (t *addrTable) get(addr *types.Address, h uint64) *mvAccount {
 	if t == nil || len(t.slots) == 0 {
 		return nil
 	}
 	mask := uint64(len(t.slots) - 1)
-	for i := t.index(&addr); ; i = (i + 1) & mask {
+	for i := h >> t.shift; ; i = (i + 1) & mask {
 		a := t.slots[i]
-		if a == nil || a.addr == addr {
+		if a == nil || a.addr == *addr {
 			return a
 		}
 	}
 }
 
-// add inserts a, whose address t does not hold.
-func (t *addrTable) add(a *mvAccount) {
+// add inserts a, whose address (of hash h) t does not hold.
+func (t *addrTable) add(a *mvAccount, h uint64) {
 	mask := uint64(len(t.slots) - 1)
-	i := t.index(&a.addr)
+	i := h >> t.shift
 	for t.slots[i] != nil {
 		i = (i + 1) & mask
 	}
@@ -522,7 +559,7 @@ func shardOf(addr types.Address) uint { return (uint(addr[19]) ^ uint(addr[0])<<
 
 // account returns the cells of addr, creating them.
 func (mv *MVMemory) account(addr types.Address) *mvAccount {
-	if a := mv.pre.get(addr); a != nil {
+	if a := mv.knownAccount(&addr); a != nil {
 		return a
 	}
 	if a := mv.shardAccount(addr); a != nil {
@@ -554,8 +591,11 @@ func (mv *MVMemory) shardAccount(addr types.Address) *mvAccount {
 
 // accounts calls fn for every account of mv. No writer may run meanwhile.
 func (mv *MVMemory) accounts(fn func(*mvAccount)) {
-	if mv.pre != nil {
-		for _, a := range mv.pre.slots {
+	for _, pre := range mv.pre {
+		if pre == nil {
+			continue
+		}
+		for _, a := range pre.slots {
 			if a != nil {
 				fn(a)
 			}
