@@ -44,7 +44,7 @@ func (s *StateDB) ApplyWrites(ws []AccountWrite) { s.ApplyWritesWorkers(ws, 1) }
 
 // minParallelWrites is the number of accounts from which
 // ApplyWritesWorkers splits the work.
-const minParallelWrites = 512
+const minParallelWrites = 128
 
 // ApplyWritesWorkers is ApplyWrites on up to workers goroutines: the
 // accounts are looked up and their fields and storage written
@@ -120,7 +120,7 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 // forEach calls fn(i) for every i below n on up to workers goroutines, in
 // chunks.
 func forEach(n, workers int, fn func(int)) {
-	const chunk = 128
+	const chunk = 64
 	if workers <= 1 || n <= chunk {
 		for i := range n {
 			fn(i)

@@ -192,7 +192,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 	out := make([]statedb.AccountWrite, len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
 	// block, which nothing writes now): split them over the workers.
-	parallelFor(len(accts), x.workers, 512, func(i int) {
+	parallelFor(len(accts), x.workers, 64, func(i int) {
 		a := accts[i]
 		w := &out[i]
 		w.Addr = a.addr
