@@ -20,8 +20,9 @@
 // contract do not queue on one lock. The account before the block is read
 // from the state once and kept. The accounts the block is known to touch
 // (senders, recipients, the beneficiary) are created before the workers
-// start, in one allocation kept between blocks, and are found without a
-// lock in an open-addressing table. Read and write sets hold the cells
+// start, in four parts by address hash built and read from the state at
+// the same time, each part in one allocation kept between blocks, and are
+// found without a lock in open-addressing tables. Read and write sets hold the cells
 // themselves, so validation and the final write look nothing up again; a
 // read of a cell without versions takes no lock at all. Each worker carves
 // read sets, write sets, results and first versions from its own arena
@@ -85,12 +86,17 @@
 // state root with the account trie and large storage tries split over the
 // workers (statedb.IntermediateRootWorkers).
 //
-// Deterministic fallback: the first eighth of the block (probeTxs: 4 to
-// 32 transactions) runs in order on one goroutine, the probe, while the
+// Deterministic fallback: a block where one sender sends more than half
+// of the transactions runs sequentially from the start (its nonce chain is
+// most of the critical path). Otherwise the first eighth of the block
+// (probeTxs: 4 to 32 transactions) runs in order on one goroutine, the
+// probe, while the
 // other workers start at the transaction after it; the probe's results
 // are final, and once it is done every transaction is validated again. If
 // the longest chain of dependencies among the probed transactions (a
-// transaction depending on one whose writes it read) grows longer than
+// transaction depending on one whose writes it read; a sender's nonce and
+// balance passed from one of its transactions to the next do not count,
+// as those wait for each other rather than re-execute) grows longer than
 // half of the probe, the block most likely depends on itself throughout:
 // the probe stops there, the workers stop, the probed prefix is committed
 // and the rest runs sequentially, so such a block costs about what the
@@ -98,9 +104,8 @@
 // workers' transactions lie above the probe's and change nothing it
 // reads). A block that passes the probe but whose validations fail too
 // often later (more than workers-1 in maxWasteRatio, judged after
-// probeExecutions validations) also stops
-// executing in parallel; its final prefix is committed and the rest runs
-// sequentially. That second guard depends on timing; it changes only the
+// probeExecutions validations) also stops executing in parallel; its
+// final prefix is committed and the rest runs sequentially. That second guard depends on timing; it changes only the
 // work done, never the results.
 //
 // Blocks below MinParallelTxs transactions, blocks before Byzantium (a

@@ -180,6 +180,14 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	x.prepareMessages(workers)
 	x.mv = NewMVMemory(len(txs))
 	x.addKnown(workers)
+	if 2*int(x.mv.maxSenderTxs.Load()) > len(txs) && !opt.NoFallback {
+		// One sender sends most of the block: its nonce chain is most of
+		// the block's critical path.
+		x.mv.release()
+		st.Parallel, st.Executions = false, int64(len(txs))
+		st.SequentialFrom, st.SequentialWhy = 0, "one sender"
+		return applySequential(e, state, txs, cfg, res, included, 0, x.msgs)
+	}
 	t1 := time.Now()
 	seqFrom := x.run(workers)
 	t2 := time.Now()
@@ -380,6 +388,12 @@ func (x *executor) probe(k int) (sequentialFrom int) {
 		done = i + 1
 		deps = deps[:0]
 		for _, rd := range r.reads {
+			if a := rd.cell.acct; a.senderTxs > 1 && (rd.cell.kind == locNonce || rd.cell.kind == locBalance) {
+				// A sender's own chain of transactions: they wait for
+				// each other instead of re-executing, and a sender that
+				// sends most of the block is caught before the probe.
+				continue
+			}
 			deps = rd.cell.writers(i, deps)
 			if rd.cell.kind == locSlot {
 				deps = rd.cell.acct.fields[locWipe].writers(i, deps)

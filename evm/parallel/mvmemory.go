@@ -361,6 +361,8 @@ type MVMemory struct {
 	// feeAcct is the beneficiary once its fees are kept apart (see
 	// feeSlots); nil before.
 	feeAcct *mvAccount
+	// maxSenderTxs is the most transactions one sender sends in the block.
+	maxSenderTxs atomic.Int32
 }
 
 // separateFees keeps, from now on, the balance deltas credited to addr (the
@@ -436,8 +438,12 @@ func (mv *MVMemory) addKnownPart(p int, known []knownAddr, base *baseReader) {
 		}
 	}
 	kb.slab = slab[:n]
+	most := int32(0)
 	for i := range kb.slab {
 		kb.slab[i].baseFields(base)
+		most = max(most, kb.slab[i].senderTxs)
+	}
+	for cur := mv.maxSenderTxs.Load(); most > cur && !mv.maxSenderTxs.CompareAndSwap(cur, most); cur = mv.maxSenderTxs.Load() {
 	}
 	mv.known[p], mv.pre[p] = kb, pre
 }
