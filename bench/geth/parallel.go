@@ -97,7 +97,7 @@ func peakRSS() (float64, bool) {
 func parallelTable(sec Section) string {
 	var md strings.Builder
 	w := func(format string, a ...any) { fmt.Fprintf(&md, format, a...) }
-	w("| workload | workers | Mgas/s | speedup | exec/tx | CPU s | critical-path bound 8/16/32 |\n|---|---:|---:|---:|---:|---:|---:|\n")
+	w("| workload | workers | Mgas/s | speedup | exec/tx | CPU ms | critical-path bound 8/16/32 |\n|---|---:|---:|---:|---:|---:|---:|\n")
 	speedup := map[string]float64{}
 	var notes []string
 	for _, b := range sec.Benchmarks {
@@ -114,7 +114,7 @@ func parallelTable(sec Section) string {
 					cp = append(cp, "–")
 				}
 			}
-			w("| %s | %d | %s | %.2f× | %.2f | %.2f | %s |\n", r.Workload, r.Workers, fmtNum(r.MGasPerSec), r.Speedup, r.ExecPerTx, r.CPUSeconds, strings.Join(cp, " / "))
+			w("| %s | %d | %s | %.2f× | %.2f | %.1f | %s |\n", r.Workload, r.Workers, fmtNum(r.MGasPerSec), r.Speedup, r.ExecPerTx, r.CPUSeconds*1000, strings.Join(cp, " / "))
 			if r.Workers == 2 {
 				speedup[r.Workload] = r.Speedup
 			}
