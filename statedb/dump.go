@@ -23,6 +23,7 @@ func (s *StateDB) Copy() *StateDB {
 		finaliseGen:     s.finaliseGen,
 		refund:          s.refund,
 		accessAddrs:     maps.Clone(s.accessAddrs),
+		warmPrecompiles: s.warmPrecompiles,
 		accessSlots:     maps.Clone(s.accessSlots),
 		transient:       maps.Clone(s.transient),
 		txHash:          s.txHash,

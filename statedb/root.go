@@ -36,6 +36,7 @@ func (s *StateDB) Finalise(deleteEmptyObjects bool) {
 	s.refund = 0
 	clear(s.transient)
 	clear(s.accessAddrs)
+	s.warmPrecompiles = nil
 	clear(s.accessSlots)
 }
 

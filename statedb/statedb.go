@@ -19,6 +19,7 @@
 package statedb
 
 import (
+	"encoding/binary"
 	"sync"
 	"sync/atomic"
 
@@ -62,8 +63,13 @@ type StateDB struct {
 
 	refund      uint64
 	accessAddrs map[types.Address]struct{}
-	accessSlots map[slotKey]struct{}
-	transient   map[slotKey]types.Hash
+	// warmPrecompiles are the precompiles Prepare warmed without putting
+	// them in accessAddrs (the caller's slice, not copied): all of them at
+	// low addresses (see lowAddress), so that a lookup of any other
+	// address skips them at once.
+	warmPrecompiles []types.Address
+	accessSlots     map[slotKey]struct{}
+	transient       map[slotKey]types.Hash
 
 	txHash   types.Hash
 	txIndex  int
@@ -399,22 +405,42 @@ func (s *StateDB) Empty(addr types.Address) bool {
 // AddressInAccessList reports whether addr is warm (EIP-2929).
 func (s *StateDB) AddressInAccessList(addr types.Address) bool {
 	_, ok := s.accessAddrs[addr]
-	return ok
+	return ok || s.warmPrecompile(&addr)
+}
+
+// warmPrecompile reports whether addr is one of s.warmPrecompiles.
+func (s *StateDB) warmPrecompile(addr *types.Address) bool {
+	if len(s.warmPrecompiles) == 0 || !lowAddress(addr) {
+		return false
+	}
+	for i := range s.warmPrecompiles {
+		if s.warmPrecompiles[i] == *addr {
+			return true
+		}
+	}
+	return false
+}
+
+// lowAddress reports whether addr is below 2^16, where Ethereum's
+// precompiles live.
+func lowAddress(addr *types.Address) bool {
+	return binary.BigEndian.Uint64(addr[0:8])|binary.BigEndian.Uint64(addr[8:16])|uint64(binary.BigEndian.Uint16(addr[16:18])) == 0
 }
 
 // SlotInAccessList reports whether addr and (addr, slot) are warm.
 func (s *StateDB) SlotInAccessList(addr types.Address, slot types.Hash) (addressOk bool, slotOk bool) {
 	_, addressOk = s.accessAddrs[addr]
-	if !addressOk {
+	if !addressOk && !s.warmPrecompile(&addr) {
 		return false, false
 	}
+	addressOk = true
 	_, slotOk = s.accessSlots[slotKey{addr, slot}]
 	return addressOk, slotOk
 }
 
 // AddAddressToAccessList warms addr.
 func (s *StateDB) AddAddressToAccessList(addr types.Address) {
-	if _, ok := s.accessAddrs[addr]; ok {
+	if s.AddressInAccessList(addr) {
 		return
 	}
 	s.accessAddrs[addr] = struct{}{}
@@ -442,6 +468,7 @@ func (s *StateDB) Prepare(rules forks.Rules, sender, coinbase types.Address, des
 	clear(s.transient)
 	clear(s.accessAddrs)
 	clear(s.accessSlots)
+	s.warmPrecompiles = nil
 	if !rules.IsBerlin {
 		return
 	}
@@ -449,8 +476,18 @@ func (s *StateDB) Prepare(rules forks.Rules, sender, coinbase types.Address, des
 	if dest != nil {
 		s.accessAddrs[*dest] = struct{}{}
 	}
-	for _, p := range precompiles {
-		s.accessAddrs[p] = struct{}{}
+	// Precompiles at low addresses are warm without a map entry each: a
+	// score of inserts per transaction otherwise.
+	low := true
+	for i := range precompiles {
+		low = low && lowAddress(&precompiles[i])
+	}
+	if low {
+		s.warmPrecompiles = precompiles
+	} else {
+		for _, p := range precompiles {
+			s.accessAddrs[p] = struct{}{}
+		}
 	}
 	for _, t := range txAccesses {
 		s.accessAddrs[t.Address] = struct{}{}
