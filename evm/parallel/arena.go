@@ -87,7 +87,7 @@ func releaseSlab[T any](s *slab[T]) {
 // MiB, and allocating them afresh each block costs, besides the
 // allocation, the page faults of memory the runtime has meanwhile given
 // back to the operating system.
-const chunkCacheBytes = 32 << 20
+const chunkCacheBytes = 8 << 20
 
 type chunkCache[T any] struct {
 	mu   sync.Mutex

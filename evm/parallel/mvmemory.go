@@ -465,8 +465,8 @@ type knownBuf struct {
 }
 
 const (
-	knownCacheBufs  = 2 * knownParts // the parts of two blocks executed at the same time
-	knownCacheBytes = 32 << 20       // per part
+	knownCacheBufs  = knownParts // one block's parts
+	knownCacheBytes = 8 << 20    // per part: about 17,000 accounts
 )
 
 var knownCache struct {
