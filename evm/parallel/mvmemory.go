@@ -466,7 +466,7 @@ type knownBuf struct {
 
 const (
 	knownCacheBufs  = knownParts // one block's parts
-	knownCacheBytes = 8 << 20    // per part: about 17,000 accounts
+	knownCacheBytes = 8 << 20    // per part: about 18,000 accounts
 )
 
 var knownCache struct {
