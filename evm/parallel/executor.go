@@ -113,7 +113,26 @@ type executor struct {
 
 	arenasMu sync.Mutex
 	arenas   []*arena // every worker's, handed back after the commit
+
+	// wake is signalled whenever a task ends (which is what can give an
+	// idle worker something to do), so that idle workers wait on it
+	// instead of sleeping: a timed sleep of tens of microseconds lasts
+	// hundreds on a loaded machine (measured: 405 µs on average for
+	// 20 µs over the mainnet fixture blocks).
+	wake chan struct{}
 }
+
+// signal wakes an idle worker, if one waits.
+func (x *executor) signal() {
+	select {
+	case x.wake <- struct{}{}:
+	default:
+	}
+}
+
+// idleWait is how long an idle worker waits for a signal before it looks
+// for a task again anyway.
+const idleWait = 200 * time.Microsecond
 
 // newArena returns an arena for one goroutine of the block.
 func (x *executor) newArena() *arena {
@@ -172,6 +191,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		sched:       NewScheduler(len(txs)),
 		base:        &baseReader{state: state},
 		results:     make([]atomic.Pointer[txResult], len(txs)),
+		wake:        make(chan struct{}, max(cfg.Workers, 1)),
 		noFallback:  opt.NoFallback,
 	}
 	workers := min(cfg.Workers, len(txs))
@@ -300,19 +320,29 @@ func (x *executor) worker() {
 	var e *evm.EVM
 	var v *view
 	var t task
+	var timer *time.Timer
 	ar := x.newArena()
 	idle := 0
+	defer x.signal() // the block may be done: let a waiting worker see it
 	for !x.sched.Done() && !x.stop.Load() {
 		if t.kind == taskNone {
 			t = x.sched.NextTask()
 			if t.kind == taskNone {
-				// Nothing to do until a running task finishes: yield,
-				// then back off so that an idle worker does not take a
-				// shared core from a busy one.
+				// Nothing to do until a running task ends: yield a few
+				// times, then wait for a task to end, so that an idle
+				// worker does not take a shared core from a busy one.
 				if idle++; idle < 32 {
 					runtime.Gosched()
+					continue
+				}
+				if timer == nil {
+					timer = time.NewTimer(idleWait)
 				} else {
-					time.Sleep(20 * time.Microsecond)
+					timer.Reset(idleWait)
+				}
+				select {
+				case <-x.wake:
+				case <-timer.C:
 				}
 				continue
 			}
@@ -324,6 +354,10 @@ func (x *executor) worker() {
 		case taskValidate:
 			t = x.runValidation(t)
 		}
+		x.signal()
+	}
+	if timer != nil {
+		timer.Stop()
 	}
 }
 
@@ -385,6 +419,7 @@ func (x *executor) probe(k int) (sequentialFrom int) {
 		x.results[i].Store(r)
 		x.mv.Record(i, r.writes, ar)
 		x.sched.probed(i)
+		x.signal()
 		done = i + 1
 		deps = deps[:0]
 		for _, rd := range r.reads {
@@ -411,10 +446,12 @@ func (x *executor) probe(k int) (sequentialFrom int) {
 			// workers stop at once.
 			x.stop.Store(true)
 			x.sched.probeDone(done, k)
+			x.signal()
 			return done
 		}
 	}
 	x.sched.probeDone(done, k)
+	x.signal()
 	return -1
 }
 
