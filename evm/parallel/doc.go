@@ -69,8 +69,9 @@
 // its read set and only surfaces if those reads prove final.
 //
 // The scheduler is the collaborative one of the Block-STM paper; workers
-// that find no task yield and then back off, so that they do not take a
-// shared core from a busy worker.
+// that find no task yield a few times and then wait until another worker's
+// task ends (the only event that can give them one), so that they neither
+// take a shared core from a busy worker nor oversleep.
 //
 // After all transactions are executed and validated, the commit checks
 // them in block order and builds the receipts as the sequential loop
