@@ -22,12 +22,12 @@
 // (senders, recipients, the beneficiary) are created before the workers
 // start, in four parts by address hash built and read from the state at
 // the same time, each part in one allocation kept between blocks, and are
-// found without a lock in open-addressing tables. Read and write sets hold the cells
-// themselves, so validation and the final write look nothing up again; a
-// read of a cell without versions takes no lock at all. Each worker carves
-// read sets, write sets, results and first versions from its own arena
-// (arena.go) instead of allocating them one by one; the arenas' chunks are
-// kept between blocks too.
+// found without a lock in open-addressing tables. Read and write sets hold
+// the cells themselves, so validation and the final write look nothing up
+// again; a read of a cell without versions takes no lock at all. Each
+// worker carves read sets, write sets, results and first versions from its
+// own arena (arena.go) instead of allocating them one by one; the arenas'
+// chunks are kept between blocks too.
 //
 // Each incarnation runs ApplyMessage against a view (view.go) that
 // implements evm.StateDB directly rather than through statedb with a
@@ -74,40 +74,41 @@
 // take a shared core from a busy worker nor oversleep.
 //
 // After all transactions are executed and validated, the commit checks
-// them in block order and builds the receipts as the sequential loop
-// does. From Byzantium on, with a state that takes final values in bulk
+// them in block order and builds the receipts as the sequential loop does.
+// From Byzantium on, with a state that takes final values in bulk
 // (statedb.StateDB.ApplyWrites), the checks read the exact state before
 // each transaction from MVMemory, and the state is written once: the final
 // value of every location MVMemory holds, resolved on all workers while
-// the checks run (receipt blooms are computed by the workers). Before
-// Byzantium (an intermediate root per receipt) or with another state, the
-// write sets are applied one transaction at a time through evm.BlockState.
-// With Workers > 1, evm.ExecuteBlock computes the transaction root while
-// the transactions run, the receipts root beside the state root, and the
-// state root with the account trie and large storage tries split over the
-// workers (statedb.IntermediateRootWorkers).
+// the checks run (receipt blooms are computed by the workers). Otherwise
+// (a state without bulk writes, or a block before Byzantium run in
+// parallel with Options.PreByzantium: an intermediate root per receipt)
+// the write sets are applied one transaction at a time through
+// evm.BlockState. With Workers > 1 and at least 32 transactions,
+// evm.ExecuteBlock computes the transaction root while the transactions
+// run, the receipts root beside the state root, and the state root with
+// the account trie and large storage tries split over the workers
+// (statedb.IntermediateRootWorkers).
 //
-// Deterministic fallback: a block where one sender sends more than half
-// of the transactions runs sequentially from the start (its nonce chain is
+// Deterministic fallback: a block where one sender sends more than half of
+// the transactions runs sequentially from the start (its nonce chain is
 // most of the critical path). Otherwise the first eighth of the block
 // (probeTxs: 4 to 32 transactions) runs in order on one goroutine, the
-// probe, while the
-// other workers start at the transaction after it; the probe's results
-// are final, and once it is done every transaction is validated again. If
-// the longest chain of dependencies among the probed transactions (a
-// transaction depending on one whose writes it read; a sender's nonce and
-// balance passed from one of its transactions to the next do not count,
-// as those wait for each other rather than re-execute) grows longer than
-// half of the probe, the block most likely depends on itself throughout:
-// the probe stops there, the workers stop, the probed prefix is committed
-// and the rest runs sequentially, so such a block costs about what the
-// sequential loop does, and decides so identically on every run (the
-// workers' transactions lie above the probe's and change nothing it
-// reads). A block that passes the probe but whose validations fail too
-// often later (more than workers-1 in maxWasteRatio, judged after
-// probeExecutions validations) also stops executing in parallel; its
-// final prefix is committed and the rest runs sequentially. That second guard depends on timing; it changes only the
-// work done, never the results.
+// probe, while the other workers start at the transaction after it; the
+// probe's results are final, and once it is done every transaction is
+// validated again. If the longest chain of dependencies among the probed
+// transactions (a transaction depending on one whose writes it read; a
+// sender's nonce and balance passed from one of its transactions to the
+// next do not count, as those wait for each other rather than re-execute)
+// grows longer than half of the probe, the block most likely depends on
+// itself throughout: the probe stops there, the workers stop, the probed
+// prefix is committed and the rest runs sequentially, so such a block
+// costs about what the sequential loop does, and decides so identically on
+// every run (the workers' transactions lie above the probe's and change
+// nothing it reads). A block that passes the probe but whose validations
+// fail too often later (more than workers-1 in maxWasteRatio, judged after
+// probeExecutions validations) also stops executing in parallel; its final
+// prefix is committed and the rest runs sequentially. That second guard
+// depends on timing; it changes only the work done, never the results.
 //
 // Blocks below MinParallelTxs transactions, blocks before Byzantium (a
 // state root per receipt makes the commit as long as the execution),
