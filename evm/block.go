@@ -319,11 +319,33 @@ func RegisterParallelExecutor(fn TxsExecutor) { parallelTxs = fn }
 // blockApplyTxs executes the transactions in order, appending receipts to
 // res and, with SkipInvalidTxs, the included ones to included.
 func blockApplyTxs(e *EVM, state BlockState, txs []*types.Transaction, cfg BlockConfig, res *BlockResult, included *[]*types.Transaction) error {
+	return ApplyTxsFrom(e, state, txs, cfg, res, included, 0, nil)
+}
+
+// ApplyTxsFrom executes txs[from:] one after the other on state, appending
+// their receipts to res (after the from receipts already there) and, with
+// SkipInvalidTxs, the included ones to included: the sequential
+// transaction loop of ExecuteBlock, which a parallel executor also calls
+// to finish a block sequentially. msgs, when not nil, holds transactions
+// already converted to messages (a nil entry is converted here). Log
+// indices continue from the logs of the receipts in res.
+func ApplyTxsFrom(e *EVM, state BlockState, txs []*types.Transaction, cfg BlockConfig, res *BlockResult, included *[]*types.Transaction, from int, msgs []*Message) error {
 	rules := e.rules
-	gp := GasPool(e.Context.GasLimit)
+	gp := GasPool(e.Context.GasLimit - min(res.GasUsed, e.Context.GasLimit))
 	maxBlobGas := MaxBlobGasPerBlock(rules.Fork)
-	for i, tx := range txs {
-		msg, err := blockTxMessage(e, tx, cfg.ChainID)
+	var logIndex uint
+	for _, r := range res.Receipts {
+		logIndex += uint(len(r.Logs))
+	}
+	for i := from; i < len(txs); i++ {
+		tx := txs[i]
+		var msg *Message
+		var err error
+		if msgs != nil && msgs[i] != nil {
+			msg = msgs[i]
+		} else {
+			msg, err = blockTxMessage(e, tx, cfg.ChainID)
+		}
 		if err == nil && rules.IsCancun {
 			if blobGas := uint64(len(tx.BlobHashes())) * GasPerBlob; res.BlobGasUsed+blobGas > maxBlobGas {
 				err = fmt.Errorf("%w: block blob gas %d + %d > %d", ErrTooManyBlobs, res.BlobGasUsed, blobGas, maxBlobGas)
@@ -344,44 +366,65 @@ func blockApplyTxs(e *EVM, state BlockState, txs []*types.Transaction, cfg Block
 		if cfg.SkipInvalidTxs {
 			*included = append(*included, tx)
 		}
-		res.GasUsed += out.UsedGas
-		res.BlobGasUsed += out.BlobGasUsed
-
-		r := &types.Receipt{
-			Type:              tx.Type(),
-			CumulativeGasUsed: res.GasUsed,
-			TxHash:            tx.Hash(),
-			GasUsed:           out.UsedGas,
-			EffectiveGasPrice: msg.GasPrice,
-			BlobGasUsed:       out.BlobGasUsed,
-			BlockNumber:       e.Context.Number,
-			TransactionIndex:  uint(len(res.Receipts)),
+		logs := state.Logs()
+		for _, l := range logs {
+			l.Index = logIndex
+			logIndex++
 		}
-		if rules.IsByzantium {
-			state.Finalise(true)
-			if out.Failed() {
-				r.Status = types.ReceiptStatusFailed
-			} else {
-				r.Status = types.ReceiptStatusSuccessful
-			}
-		} else {
-			root := state.IntermediateRoot(rules.IsEIP158)
-			r.PostState = root[:]
-		}
-		if out.BlobGasUsed > 0 {
-			r.BlobGasPrice = *e.Context.BlobBaseFee
-		}
-		if out.ContractAddress != nil {
-			r.ContractAddress = *out.ContractAddress
-		}
-		r.Logs = state.Logs()
-		for _, l := range r.Logs {
-			l.BlockNumber = e.Context.Number
-		}
-		r.Bloom = LogsBloom(r.Logs)
-		res.Receipts = append(res.Receipts, r)
+		AppendReceipt(e, tx, msg, out, logs, nil, res, state)
 	}
 	return nil
+}
+
+// AppendReceipt adds a transaction's gas to res and appends its receipt.
+// With state set it first finalises the transaction on it (Finalise from
+// Byzantium, else the intermediate root the receipt holds); a nil state,
+// from Byzantium only, leaves the state alone (a parallel executor that
+// writes the state in bulk). bloom, when not nil, is the bloom of logs,
+// already computed.
+func AppendReceipt(e *EVM, tx *types.Transaction, msg *Message, out *ExecutionResult, logs []*types.Log, bloom *types.Bloom, res *BlockResult, state BlockState) {
+	rules := e.rules
+	res.GasUsed += out.UsedGas
+	res.BlobGasUsed += out.BlobGasUsed
+	r := &types.Receipt{
+		Type:              tx.Type(),
+		CumulativeGasUsed: res.GasUsed,
+		TxHash:            tx.Hash(),
+		GasUsed:           out.UsedGas,
+		EffectiveGasPrice: msg.GasPrice,
+		BlobGasUsed:       out.BlobGasUsed,
+		BlockNumber:       e.Context.Number,
+		TransactionIndex:  uint(len(res.Receipts)),
+	}
+	if rules.IsByzantium {
+		if state != nil {
+			state.Finalise(true)
+		}
+		if out.Failed() {
+			r.Status = types.ReceiptStatusFailed
+		} else {
+			r.Status = types.ReceiptStatusSuccessful
+		}
+	} else {
+		root := state.IntermediateRoot(rules.IsEIP158)
+		r.PostState = root[:]
+	}
+	if out.BlobGasUsed > 0 {
+		r.BlobGasPrice = *e.Context.BlobBaseFee
+	}
+	if out.ContractAddress != nil {
+		r.ContractAddress = *out.ContractAddress
+	}
+	r.Logs = logs
+	for _, l := range r.Logs {
+		l.BlockNumber = e.Context.Number
+	}
+	if bloom != nil {
+		r.Bloom = *bloom
+	} else {
+		r.Bloom = LogsBloom(r.Logs)
+	}
+	res.Receipts = append(res.Receipts, r)
 }
 
 // TxSender checks that a transaction may appear in a block under rules

@@ -80,7 +80,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 				l.Index = logIndex
 				logIndex++
 			}
-			appendReceipt(x.rules, e, tx, x.msgs[i], r.out, r.logs, r.bloom, res, nil)
+			evm.AppendReceipt(e, tx, x.msgs[i], r.out, r.logs, r.bloom, res, nil)
 		}
 	}()
 	ws := <-final
@@ -96,10 +96,10 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	if why != "" {
 		st.SequentialFrom, st.SequentialWhy = n, why
 		st.Executions += int64(len(x.txs) - n)
-		return applySequential(e, state, x.txs, cfg, res, included, n, x.msgs)
+		return evm.ApplyTxsFrom(e, state, x.txs, cfg, res, included, n, x.msgs)
 	}
 	if limit < len(x.txs) {
-		return applySequential(e, state, x.txs, cfg, res, included, limit, x.msgs)
+		return evm.ApplyTxsFrom(e, state, x.txs, cfg, res, included, limit, x.msgs)
 	}
 	return nil
 }

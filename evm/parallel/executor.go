@@ -1,7 +1,6 @@
 package parallel
 
 import (
-	"fmt"
 	"runtime"
 	"sync"
 	"sync/atomic"
@@ -175,7 +174,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	if cfg.Workers <= 1 || cfg.Tracer != nil || cfg.SkipInvalidTxs || len(txs) < minTxs ||
 		!e.Rules().IsByzantium && !opt.PreByzantium {
 		st.Executions = int64(len(txs))
-		return applySequential(e, state, txs, cfg, res, included, 0, nil)
+		return evm.ApplyTxsFrom(e, state, txs, cfg, res, included, 0, nil)
 	}
 	st.Parallel = true
 	rules := e.Rules()
@@ -206,7 +205,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		x.mv.release()
 		st.Parallel, st.Executions = false, int64(len(txs))
 		st.SequentialFrom, st.SequentialWhy = 0, "one sender"
-		return applySequential(e, state, txs, cfg, res, included, 0, x.msgs)
+		return evm.ApplyTxsFrom(e, state, txs, cfg, res, included, 0, x.msgs)
 	}
 	t1 := time.Now()
 	seqFrom := x.run(workers)
@@ -594,7 +593,7 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 		if why != "" {
 			st.SequentialFrom, st.SequentialWhy = i, why
 			st.Executions += int64(len(x.txs) - i)
-			return applySequential(e, state, x.txs, cfg, res, included, i, x.msgs)
+			return evm.ApplyTxsFrom(e, state, x.txs, cfg, res, included, i, x.msgs)
 		}
 		applyWrites(state, r.writes)
 		for _, l := range r.logs {
@@ -603,10 +602,10 @@ func (x *executor) commit(e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig,
 			l.Index = logIndex
 			logIndex++
 		}
-		receipt(x.rules, e, state, tx, msg, r.out, r.logs, res)
+		evm.AppendReceipt(e, tx, msg, r.out, r.logs, nil, res, state)
 	}
 	if limit < len(x.txs) {
-		return applySequential(e, state, x.txs, cfg, res, included, limit, x.msgs)
+		return evm.ApplyTxsFrom(e, state, x.txs, cfg, res, included, limit, x.msgs)
 	}
 	return nil
 }
@@ -692,113 +691,4 @@ func txMessage(rules forks.Rules, tx *types.Transaction, chainID uint64, baseFee
 		return nil, err
 	}
 	return evm.TransactionToMessage(tx, from, baseFee), nil
-}
-
-// receipt finalises the transaction on state (Finalise from Byzantium,
-// else the intermediate root) and appends its receipt to res.
-func receipt(rules forks.Rules, e *evm.EVM, state evm.BlockState, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, res *evm.BlockResult) {
-	appendReceipt(rules, e, tx, msg, out, logs, nil, res, state)
-}
-
-// appendReceipt appends the receipt of a transaction to res. With state
-// set it first finalises the transaction on it; a nil state (from
-// Byzantium only) leaves the state alone. bloom, when not nil, is the
-// bloom of logs.
-func appendReceipt(rules forks.Rules, e *evm.EVM, tx *types.Transaction, msg *evm.Message, out *evm.ExecutionResult, logs []*types.Log, bloom *types.Bloom, res *evm.BlockResult, state evm.BlockState) {
-	res.GasUsed += out.UsedGas
-	res.BlobGasUsed += out.BlobGasUsed
-	r := &types.Receipt{
-		Type:              tx.Type(),
-		CumulativeGasUsed: res.GasUsed,
-		TxHash:            tx.Hash(),
-		GasUsed:           out.UsedGas,
-		EffectiveGasPrice: msg.GasPrice,
-		BlobGasUsed:       out.BlobGasUsed,
-		BlockNumber:       e.Context.Number,
-		TransactionIndex:  uint(len(res.Receipts)),
-	}
-	if rules.IsByzantium {
-		if state != nil {
-			state.Finalise(true)
-		}
-		if out.Failed() {
-			r.Status = types.ReceiptStatusFailed
-		} else {
-			r.Status = types.ReceiptStatusSuccessful
-		}
-	} else {
-		root := state.IntermediateRoot(rules.IsEIP158)
-		r.PostState = root[:]
-	}
-	if out.BlobGasUsed > 0 {
-		r.BlobGasPrice = *e.Context.BlobBaseFee
-	}
-	if out.ContractAddress != nil {
-		r.ContractAddress = *out.ContractAddress
-	}
-	r.Logs = logs
-	for _, l := range r.Logs {
-		l.BlockNumber = e.Context.Number
-	}
-	if bloom != nil {
-		r.Bloom = *bloom
-	} else if len(r.Logs) > 0 {
-		r.Bloom = evm.LogsBloom(r.Logs)
-	}
-	res.Receipts = append(res.Receipts, r)
-}
-
-// applySequential executes txs[from:] one after the other on state, as
-// the sequential block loop does.
-func applySequential(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, from int, msgs []*evm.Message) error {
-	rules := e.Rules()
-	var used uint64
-	if res.GasUsed < e.Context.GasLimit {
-		used = res.GasUsed
-	} else {
-		used = e.Context.GasLimit
-	}
-	gp := evm.GasPool(e.Context.GasLimit - used)
-	maxBlobGas := evm.MaxBlobGasPerBlock(rules.Fork)
-	var logIndex uint
-	for _, r := range res.Receipts {
-		logIndex += uint(len(r.Logs))
-	}
-	for i := from; i < len(txs); i++ {
-		tx := txs[i]
-		var msg *evm.Message
-		var err error
-		if msgs != nil && msgs[i] != nil {
-			msg = msgs[i]
-		} else {
-			msg, err = txMessage(rules, tx, cfg.ChainID, e.Context.BaseFee)
-		}
-		if err == nil && rules.IsCancun {
-			if blobGas := uint64(len(tx.BlobHashes())) * evm.GasPerBlob; res.BlobGasUsed+blobGas > maxBlobGas {
-				err = fmt.Errorf("%w: block blob gas %d + %d > %d", evm.ErrTooManyBlobs, res.BlobGasUsed, blobGas, maxBlobGas)
-			}
-		}
-		var out *evm.ExecutionResult
-		if err == nil {
-			state.SetTxContext(tx.Hash(), len(res.Receipts))
-			out, err = evm.ApplyMessage(e, msg, &gp)
-		}
-		if err != nil {
-			if cfg.SkipInvalidTxs {
-				res.Rejected = append(res.Rejected, evm.RejectedTx{Index: i, Err: err})
-				continue
-			}
-			return fmt.Errorf("%w %d [%v]: %w", evm.ErrInvalidTx, i, tx.Hash(), err)
-		}
-		if cfg.SkipInvalidTxs {
-			*included = append(*included, tx)
-		}
-		logs := state.Logs()
-		for _, l := range logs {
-			l.Index = logIndex
-			logIndex++
-		}
-		receipt(rules, e, state, tx, msg, out, logs, res)
-	}
-	return nil
 }
