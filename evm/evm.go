@@ -220,22 +220,7 @@ func (e *EVM) Call(caller, addr types.Address, input []byte, gas uint64, value *
 	}
 	e.transfer(caller, addr, value)
 
-	if isPrecompile {
-		ret, gas, err = runPrecompile(p, input, gas)
-	} else if code, codeAddr := e.resolveCode(addr); len(code) != 0 {
-		f := e.newFrame()
-		f.caller, f.address, f.value, f.input = caller, addr, *value, input
-		f.code, f.codeAddr, f.cacheable, f.gas = code, codeAddr, true, gas
-		ret, err = e.run(f, false)
-		gas = f.gas
-	}
-	if err != nil {
-		e.StateDB.RevertToSnapshot(snapshot)
-		if err != ErrExecutionReverted {
-			gas = 0
-		}
-	}
-	return ret, gas, err
+	return e.runTarget(snapshot, p, isPrecompile, addr, input, gas, caller, addr, value, false)
 }
 
 // CallCode runs addr's code in the context of caller (CALLCODE): storage
@@ -252,22 +237,8 @@ func (e *EVM) CallCode(caller, addr types.Address, input []byte, gas uint64, val
 		return nil, gas, ErrInsufficientBalance
 	}
 	snapshot := e.StateDB.Snapshot()
-	if p, ok := e.precompiles.Lookup(addr); ok {
-		ret, gas, err = runPrecompile(p, input, gas)
-	} else if code, codeAddr := e.resolveCode(addr); len(code) != 0 {
-		f := e.newFrame()
-		f.caller, f.address, f.value, f.input = caller, caller, *value, input
-		f.code, f.codeAddr, f.cacheable, f.gas = code, codeAddr, true, gas
-		ret, err = e.run(f, false)
-		gas = f.gas
-	}
-	if err != nil {
-		e.StateDB.RevertToSnapshot(snapshot)
-		if err != ErrExecutionReverted {
-			gas = 0
-		}
-	}
-	return ret, gas, err
+	p, isPrecompile := e.precompiles.Lookup(addr)
+	return e.runTarget(snapshot, p, isPrecompile, addr, input, gas, caller, caller, value, false)
 }
 
 // DelegateCall runs addr's code in the context of caller (DELEGATECALL):
@@ -282,22 +253,8 @@ func (e *EVM) DelegateCall(origCaller, caller, addr types.Address, input []byte,
 		return nil, gas, ErrDepth
 	}
 	snapshot := e.StateDB.Snapshot()
-	if p, ok := e.precompiles.Lookup(addr); ok {
-		ret, gas, err = runPrecompile(p, input, gas)
-	} else if code, codeAddr := e.resolveCode(addr); len(code) != 0 {
-		f := e.newFrame()
-		f.caller, f.address, f.value, f.input = origCaller, caller, *value, input
-		f.code, f.codeAddr, f.cacheable, f.gas = code, codeAddr, true, gas
-		ret, err = e.run(f, false)
-		gas = f.gas
-	}
-	if err != nil {
-		e.StateDB.RevertToSnapshot(snapshot)
-		if err != ErrExecutionReverted {
-			gas = 0
-		}
-	}
-	return ret, gas, err
+	p, isPrecompile := e.precompiles.Lookup(addr)
+	return e.runTarget(snapshot, p, isPrecompile, addr, input, gas, origCaller, caller, value, false)
 }
 
 // StaticCall runs a call in which no state may change (STATICCALL): any
@@ -314,13 +271,25 @@ func (e *EVM) StaticCall(caller, addr types.Address, input []byte, gas uint64) (
 	// again at the end of the transaction if it is empty).
 	e.StateDB.AddBalance(addr, &zeroValue)
 
-	if p, ok := e.precompiles.Lookup(addr); ok {
+	p, isPrecompile := e.precompiles.Lookup(addr)
+	return e.runTarget(snapshot, p, isPrecompile, addr, input, gas, caller, addr, &zeroValue, true)
+}
+
+// runTarget runs a call's target once the call-specific checks and state
+// changes are made: the precompile p when isPrecompile, else addr's code
+// (for an EIP-7702 delegated account, the delegate's) in a frame with the
+// given caller, storage address and value, read-only when static. On
+// failure it reverts to snapshot; any error but ErrExecutionReverted
+// consumes all gas.
+func (e *EVM) runTarget(snapshot int, p precompile.Contract, isPrecompile bool, addr types.Address, input []byte, gas uint64,
+	caller, address types.Address, value *uint256.Int, static bool) (ret []byte, leftOverGas uint64, err error) {
+	if isPrecompile {
 		ret, gas, err = runPrecompile(p, input, gas)
 	} else if code, codeAddr := e.resolveCode(addr); len(code) != 0 {
 		f := e.newFrame()
-		f.caller, f.address, f.input = caller, addr, input
+		f.caller, f.address, f.value, f.input = caller, address, *value, input
 		f.code, f.codeAddr, f.cacheable, f.gas = code, codeAddr, true, gas
-		ret, err = e.run(f, true)
+		ret, err = e.run(f, static)
 		gas = f.gas
 	}
 	if err != nil {
