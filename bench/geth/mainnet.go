@@ -427,17 +427,7 @@ func benchMainnet(o *options) []Benchmark {
 		txs += len(b.ours.Transactions)
 	}
 	all := func(f func(b *replayBlock) (time.Duration, error)) func() (float64, time.Duration, error) {
-		return func() (float64, time.Duration, error) {
-			var total time.Duration
-			for _, b := range blocks {
-				d, err := f(b)
-				if err != nil {
-					return 0, 0, fmt.Errorf("block %d: %w", b.number, err)
-				}
-				total += d
-			}
-			return float64(totalGas), total, nil
-		}
+		return overBlocks(blocks, totalGas, func(b *replayBlock) string { return fmt.Sprintf("block %d", b.number) }, f)
 	}
 	ours := func(workers int) func(b *replayBlock) (time.Duration, error) {
 		return func(b *replayBlock) (time.Duration, error) {

@@ -22,6 +22,26 @@ type impl struct {
 	run     func() (work float64, elapsed time.Duration, err error)
 }
 
+// overBlocks returns an impl's run over every block of a workload: f times
+// one block; the work is the workload's gas, the elapsed time the sum.
+// label, when not nil, names a block whose run failed.
+func overBlocks[B any](blocks []B, gas uint64, label func(B) string, f func(B) (time.Duration, error)) func() (float64, time.Duration, error) {
+	return func() (float64, time.Duration, error) {
+		var total time.Duration
+		for _, b := range blocks {
+			d, err := f(b)
+			if err != nil {
+				if label != nil {
+					err = fmt.Errorf("%s: %w", label(b), err)
+				}
+				return 0, 0, err
+			}
+			total += d
+		}
+		return float64(gas), total, nil
+	}
+}
+
 // Sample is the throughput of one implementation in one round.
 type Sample struct {
 	Round      int     `json:"round"`

@@ -186,17 +186,7 @@ func benchSynthetic(o *options) []Benchmark {
 			continue
 		}
 		all := func(f func(s *synthBlock) (time.Duration, error)) func() (float64, time.Duration, error) {
-			return func() (float64, time.Duration, error) {
-				var total time.Duration
-				for _, s := range blocks {
-					d, err := f(s)
-					if err != nil {
-						return 0, 0, err
-					}
-					total += d
-				}
-				return float64(totalGas), total, nil
-			}
+			return overBlocks(blocks, totalGas, nil, f)
 		}
 		ours := func(workers int) func(s *synthBlock) (time.Duration, error) {
 			return func(s *synthBlock) (time.Duration, error) {
