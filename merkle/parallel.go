@@ -1,9 +1,7 @@
 package merkle
 
 import (
-	"sync"
-	"sync/atomic"
-
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -38,32 +36,21 @@ func (t *Trie) UpdateParallel(keys, values [][]byte, workers int) {
 		groups[n] = append(groups[n], i)
 	}
 	var subs [16]*Trie
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, 16) {
-		wg.Go(func() {
-			for {
-				g := int(next.Add(1) - 1)
-				if g >= 16 {
-					return
-				}
-				if len(groups[g]) == 0 {
-					continue
-				}
-				sub := &Trie{root: r.kids[g], owner: t.owner, hasher: t.hasher}
-				for _, i := range groups[g] {
-					sub.nib = appendNibbles(sub.nib[:0], keys[i])
-					if len(values[i]) == 0 {
-						sub.root, _ = sub.delete(sub.root, sub.nib[1:])
-					} else {
-						sub.root, _ = sub.insert(sub.root, sub.nib[1:], values[i])
-					}
-				}
-				subs[g] = sub
+	split.Each(16, workers, 1, func(g int) {
+		if len(groups[g]) == 0 {
+			return
+		}
+		sub := &Trie{root: r.kids[g], owner: t.owner, hasher: t.hasher}
+		for _, i := range groups[g] {
+			sub.nib = appendNibbles(sub.nib[:0], keys[i])
+			if len(values[i]) == 0 {
+				sub.root, _ = sub.delete(sub.root, sub.nib[1:])
+			} else {
+				sub.root, _ = sub.insert(sub.root, sub.nib[1:], values[i])
 			}
-		})
-	}
-	wg.Wait()
+		}
+		subs[g] = sub
+	})
 	changed := false
 	for g, sub := range subs {
 		if sub != nil && (sub.root != r.kids[g] || sub.root != nil && sub.root.refLen == 0) {
@@ -109,20 +96,7 @@ func (t *Trie) HashParallel(workers int) types.Hash {
 			}
 		}
 		if len(dirty) > 1 {
-			var next atomic.Int64
-			var wg sync.WaitGroup
-			for range min(workers, len(dirty)) {
-				wg.Go(func() {
-					for {
-						i := int(next.Add(1) - 1)
-						if i >= len(dirty) {
-							return
-						}
-						t.commitFrom(dirty[i])
-					}
-				})
-			}
-			wg.Wait()
+			split.Each(len(dirty), workers, 1, func(i int) { t.commitFrom(dirty[i]) })
 		}
 	}
 	return t.Hash()

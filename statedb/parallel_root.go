@@ -1,8 +1,7 @@
 package statedb
 
 import (
-	"sync"
-
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -33,7 +32,7 @@ func (s *StateDB) accountTrieParallel(nAddr int) types.Hash {
 	keys, vals = keys[:nDel+len(sc.live)], vals[:nDel+len(sc.live)]
 	// Each account's encoding gets its own maxAccountRLP bytes of enc, so
 	// that the accounts are encoded on all the workers.
-	forEachChunk(len(sc.live), s.rootWorkers, 1024, func(lo, hi int) {
+	split.Ranges(len(sc.live), s.rootWorkers, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			a := sc.live[i]
 			b := enc[i*maxAccountRLP : i*maxAccountRLP : (i+1)*maxAccountRLP]
@@ -64,7 +63,7 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 	// read meanwhile).
 	const size = types.HashLength + 1
 	enc := make([]byte, len(keys)*size)
-	forEachChunk(len(keys), s.rootWorkers, 1024, func(lo, hi int) {
+	split.Ranges(len(keys), s.rootWorkers, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			hk[i] = hashes[i][:]
 			if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
@@ -91,7 +90,7 @@ func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
 		accs = make([]*account, len(addrs))
 	}
 	accs = accs[:len(addrs)]
-	forEachChunk(len(addrs), s.rootWorkers, 1024, func(lo, hi int) {
+	split.Ranges(len(addrs), s.rootWorkers, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			accs[i] = s.accounts[addrs[i]]
 		}
@@ -104,30 +103,7 @@ func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
 // the batch is large enough to pay for them (the digests do not depend on
 // the split).
 func (s *StateDB) hashBatch(data []byte, offsets []uint32, out []types.Hash) {
-	forEachChunk(len(out), s.rootWorkers, 1024, func(lo, hi int) {
+	split.Ranges(len(out), s.rootWorkers, 1024, func(lo, hi int) {
 		s.hasher.HashBatch(data, offsets[lo:hi+1], out[lo:hi])
 	})
-}
-
-// forEachChunk calls fn on consecutive ranges [lo, hi) covering [0, n),
-// one range per goroutine on up to workers goroutines, none shorter than
-// minChunk except when n is (then the caller runs it alone).
-func forEachChunk(n, workers, minChunk int, fn func(lo, hi int)) {
-	parts := min(workers, n/minChunk)
-	if parts <= 1 {
-		if n > 0 {
-			fn(0, n)
-		}
-		return
-	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := n*p/parts, n*(p+1)/parts
-		if p == parts-1 {
-			fn(lo, hi)
-			continue
-		}
-		wg.Go(func() { fn(lo, hi) })
-	}
-	wg.Wait()
 }

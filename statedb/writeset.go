@@ -1,11 +1,9 @@
 package statedb
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/holiman/uint256"
 
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -59,7 +57,7 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		s.pendingAccounts = make(map[types.Address]struct{}, len(ws))
 	}
 	accs := make([]*account, len(ws))
-	forEach(len(ws), workers, func(i int) { accs[i] = s.account(ws[i].Addr) })
+	split.Each(len(ws), workers, 64, func(i int) { accs[i] = s.account(ws[i].Addr) })
 	for i := range ws {
 		w := &ws[i]
 		s.pendingAccounts[w.Addr] = struct{}{}
@@ -93,7 +91,7 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 			}
 		}
 	}
-	forEach(len(ws), workers, func(i int) {
+	split.Each(len(ws), workers, 64, func(i int) {
 		a := accs[i]
 		if a == nil {
 			return
@@ -115,34 +113,6 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		a.finalise()
 		a.selfDestructed = false
 	})
-}
-
-// forEach calls fn(i) for every i below n on up to workers goroutines, in
-// chunks.
-func forEach(n, workers int, fn func(int)) {
-	const chunk = 64
-	if workers <= 1 || n <= chunk {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, (n+chunk-1)/chunk) {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(chunk)) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(lo+chunk, n); i++ {
-					fn(i)
-				}
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // ReadAccount returns the fields of addr in one lookup (a parallel

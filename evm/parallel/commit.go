@@ -1,12 +1,10 @@
 package parallel
 
 import (
-	"sync"
-	"sync/atomic"
-
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/statedb"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -192,7 +190,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 	out := make([]statedb.AccountWrite, len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
 	// block, which nothing writes now): split them over the workers.
-	parallelFor(len(accts), x.workers, 64, func(i int) {
+	split.Each(len(accts), x.workers, 64, func(i int) {
 		a := accts[i]
 		w := &out[i]
 		w.Addr = a.addr
@@ -221,33 +219,6 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		})
 	})
 	return out
-}
-
-// parallelFor calls fn(i) for every i below n, on up to workers goroutines
-// in chunks of chunk indices (on the caller alone when n <= chunk).
-func parallelFor(n, workers, chunk int, fn func(int)) {
-	if workers <= 1 || n <= chunk {
-		for i := range n {
-			fn(i)
-		}
-		return
-	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, (n+chunk-1)/chunk) {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(int64(chunk))) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(lo+chunk, n); i++ {
-					fn(i)
-				}
-			}
-		})
-	}
-	wg.Wait()
 }
 
 // finalValue resolves l for transaction cutoff, which must not meet an

@@ -10,6 +10,7 @@ import (
 
 	"github.com/plasmaxpl/engine/evm"
 	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -275,10 +276,10 @@ func (x *executor) addKnown(workers int) {
 			known = append(known, knownAddr{addr: *m.To, tx: -1})
 		}
 	}
-	parallelFor(len(known), workers, 1024, func(i int) {
+	split.Each(len(known), workers, 1024, func(i int) {
 		known[i].hash = addrHash(&known[i].addr)
 	})
-	parallelFor(knownParts, workers, 1, func(p int) {
+	split.Each(knownParts, workers, 1, func(p int) {
 		x.mv.addKnownPart(p, known, x.base)
 		for i := range known {
 			k := &known[i]
