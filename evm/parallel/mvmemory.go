@@ -206,15 +206,6 @@ func (a *mvAccount) slotLocked(st *slotStripe, key types.Hash) *mvCell {
 	return &sl.cell
 }
 
-// slot returns the cell of storage slot key, creating it.
-func (a *mvAccount) slot(key types.Hash) *mvCell {
-	st := a.table().stripe(key)
-	st.mu.Lock()
-	c := a.slotLocked(st, key)
-	st.mu.Unlock()
-	return c
-}
-
 // readSlot returns the cell of storage slot key (creating it) and its value
 // for transaction tx, as resolve does, under the stripe's lock.
 func (a *mvAccount) readSlot(key types.Hash, base *baseReader, tx int) (c *mvCell, val mvValue, blocker int) {
@@ -267,14 +258,6 @@ func (c *mvCell) unlock() {
 	} else {
 		c.acct.mu.Unlock()
 	}
-}
-
-// cell returns the cell of an account-level kind, or of a slot.
-func (a *mvAccount) cell(kind locKind, key types.Hash) *mvCell {
-	if kind == locSlot {
-		return a.slot(key)
-	}
-	return &a.fields[kind]
 }
 
 // below returns the position of the highest entry written by a transaction
