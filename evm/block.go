@@ -6,6 +6,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm/forks"
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/merkle"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -202,14 +203,13 @@ func ExecuteBlockTxs(header *types.Header, txs []*types.Transaction, uncles []*t
 	concurrent := cfg.Workers > 1 && len(txs) >= concurrentRootsMinTxs
 	// The transaction root does not depend on execution unless invalid
 	// transactions are skipped.
-	var txRoot chan types.Hash
+	var txRoot *split.Task
 	if concurrent && !cfg.SkipInvalidTxs {
-		txRoot = make(chan types.Hash, 1)
-		go func() { txRoot <- txListRoot(txs) }()
+		txRoot = split.Go(func() { res.TxRoot = txListRoot(txs) })
 	}
 	if err := applyTxs(e, state, txs, cfg, res, &included); err != nil {
 		if txRoot != nil {
-			<-txRoot
+			txRoot.Wait()
 		}
 		return nil, err
 	}
@@ -261,22 +261,17 @@ func ExecuteBlockTxs(header *types.Header, txs []*types.Transaction, uncles []*t
 		receipts()
 		return res, nil
 	}
-	done := make(chan struct{})
-	go func() {
-		receipts()
-		close(done)
-	}()
+	receiptsRoot := split.Go(receipts)
+	if txRoot == nil {
+		txRoot = split.Go(func() { res.TxRoot = txListRoot(included) })
+	}
 	if rs, ok := state.(rootWorkers); ok {
 		res.StateRoot = rs.IntermediateRootWorkers(rules.IsEIP158, cfg.Workers)
 	} else {
 		res.StateRoot = state.IntermediateRoot(rules.IsEIP158)
 	}
-	if txRoot != nil {
-		res.TxRoot = <-txRoot
-	} else {
-		res.TxRoot = txListRoot(included)
-	}
-	<-done
+	txRoot.Wait()
+	receiptsRoot.Wait()
 	return res, nil
 }
 

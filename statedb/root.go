@@ -2,9 +2,8 @@ package statedb
 
 import (
 	"runtime"
-	"sync"
-	"sync/atomic"
 
+	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -197,19 +196,13 @@ func (s *StateDB) updateStorageTries(hashes []types.Hash) {
 		}
 		return
 	}
-	var next atomic.Int64
-	var wg sync.WaitGroup
+	// Encoding buffers, one per goroutine at a time.
+	bufs := make(chan []byte, workers)
 	for range workers {
-		wg.Go(func() {
-			var buf []byte
-			for {
-				i := int(next.Add(1) - 1)
-				if i >= len(sc.accs) {
-					return
-				}
-				buf = one(i, buf)
-			}
-		})
+		bufs <- nil
 	}
-	wg.Wait()
+	split.Each(len(sc.accs), workers, 1, func(i int) {
+		buf := <-bufs
+		bufs <- one(i, buf)
+	})
 }

@@ -33,8 +33,8 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	c := &bulkChecks{}
 	// The final state is collected (read-only) while the checks run; a
 	// failed check discards it.
-	final := make(chan []statedb.AccountWrite, 1)
-	go func() { final <- x.finalState(limit) }()
+	var ws []statedb.AccountWrite
+	final := split.Go(func() { ws = x.finalState(limit) })
 	gasUsed, blobGasUsed := res.GasUsed, res.BlobGasUsed
 	n, why := limit, ""
 	for i := range x.txs[:limit] {
@@ -66,9 +66,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	}
 	// The receipts of the transactions that passed are built while the
 	// state is written.
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
+	receipts := split.Go(func() {
 		var logIndex uint
 		for i, tx := range x.txs[:n] {
 			r := x.results[i].Load()
@@ -80,8 +78,8 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 			}
 			evm.AppendReceipt(e, tx, x.msgs[i], r.out, r.logs, r.bloom, res, nil)
 		}
-	}()
-	ws := <-final
+	})
+	final.Wait()
 	if n < limit {
 		ws = x.finalState(n)
 	}
@@ -90,7 +88,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	} else {
 		bulk.ApplyWrites(ws)
 	}
-	<-done
+	receipts.Wait()
 	if why != "" {
 		st.SequentialFrom, st.SequentialWhy = n, why
 		st.Executions += int64(len(x.txs) - n)

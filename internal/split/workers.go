@@ -1,11 +1,10 @@
 // Package split splits a loop over a few goroutines: the parallel block
 // executor and the state's root computation use it for their bulk steps.
+// The goroutines are the caller and the package's helpers (see helpers.go),
+// so that a step does not wait for idle cores to wake up.
 package split
 
-import (
-	"sync"
-	"sync/atomic"
-)
+import "sync/atomic"
 
 // Each calls fn(i) for every i below n on up to workers goroutines, each
 // taking chunk indices at a time, so that uneven items balance out. It
@@ -19,21 +18,17 @@ func Each(n, workers, chunk int, fn func(int)) {
 		return
 	}
 	var next atomic.Int64
-	var wg sync.WaitGroup
-	for range min(workers, (n+chunk-1)/chunk) {
-		wg.Go(func() {
-			for {
-				lo := int(next.Add(int64(chunk))) - chunk
-				if lo >= n {
-					return
-				}
-				for i := lo; i < min(lo+chunk, n); i++ {
-					fn(i)
-				}
+	together(min(workers, (n+chunk-1)/chunk)-1, func() {
+		for {
+			lo := int(next.Add(int64(chunk))) - chunk
+			if lo >= n {
+				return
 			}
-		})
-	}
-	wg.Wait()
+			for i := lo; i < min(lo+chunk, n); i++ {
+				fn(i)
+			}
+		}
+	})
 }
 
 // Ranges calls fn on consecutive ranges [lo, hi) covering [0, n), one
@@ -48,14 +43,5 @@ func Ranges(n, workers, minChunk int, fn func(lo, hi int)) {
 		}
 		return
 	}
-	var wg sync.WaitGroup
-	for p := range parts {
-		lo, hi := n*p/parts, n*(p+1)/parts
-		if p == parts-1 {
-			fn(lo, hi)
-			continue
-		}
-		wg.Go(func() { fn(lo, hi) })
-	}
-	wg.Wait()
+	Each(parts, parts, 1, func(p int) { fn(n*p/parts, n*(p+1)/parts) })
 }
