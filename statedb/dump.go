@@ -17,7 +17,7 @@ func (s *StateDB) Copy() *StateDB {
 		accounts:        make(map[types.Address]*account, len(s.accounts)),
 		codes:           maps.Clone(s.codes), // the code slices are immutable
 		trie:            s.trie.Copy(),
-		pendingAccounts: maps.Clone(s.pendingAccounts),
+		pendingAccounts: s.pendingCopy(),
 		journal:         make([]journalEntry, len(s.journal), cap(s.journal)),
 		ripemdTouched:   s.ripemdTouched,
 		finaliseGen:     s.finaliseGen,
@@ -97,4 +97,17 @@ func (s *StateDB) Dump() map[types.Address]DumpAccount {
 		out[addr] = d
 	}
 	return out
+}
+
+// pendingCopy returns the addresses pending for the next root, the
+// applied lists included, as a new map (a copy's accounts are its own).
+func (s *StateDB) pendingCopy() map[types.Address]struct{} {
+	m := maps.Clone(s.pendingAccounts)
+	for _, a := range s.applied {
+		m[a.addr] = struct{}{}
+	}
+	for _, addr := range s.appliedDeleted {
+		m[addr] = struct{}{}
+	}
+	return m
 }

@@ -77,24 +77,45 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 }
 
 // pendingLookups returns the pending addresses and their accounts (nil:
-// deleted), the lookups split over s.rootWorkers goroutines when there are
-// many.
+// deleted): those of pendingAccounts, looked up on s.rootWorkers
+// goroutines when there are many, then those of the applied lists that
+// pendingAccounts does not name. The applied lists are emptied.
 func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
 	sc := &s.scratch
 	addrs := sc.pendingAddrs[:0]
 	for addr := range s.pendingAccounts {
 		addrs = append(addrs, addr)
 	}
+	n := len(addrs)
 	accs := sc.pendingAccs[:0]
-	if cap(accs) < len(addrs) {
-		accs = make([]*account, len(addrs))
+	if cap(accs) < n {
+		accs = make([]*account, n, n+len(s.applied)+len(s.appliedDeleted))
 	}
-	accs = accs[:len(addrs)]
-	split.Ranges(len(addrs), s.rootWorkers, 1024, func(lo, hi int) {
+	accs = accs[:n]
+	split.Ranges(n, s.rootWorkers, 1024, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
 			accs[i] = s.accounts[addrs[i]]
 		}
 	})
+	inMap := func(addr *types.Address) bool {
+		if n == 0 {
+			return false
+		}
+		_, ok := s.pendingAccounts[*addr]
+		return ok
+	}
+	for _, a := range s.applied {
+		if !inMap(&a.addr) {
+			addrs, accs = append(addrs, a.addr), append(accs, a)
+		}
+	}
+	for i := range s.appliedDeleted {
+		if addr := &s.appliedDeleted[i]; !inMap(addr) {
+			addrs, accs = append(addrs, *addr), append(accs, nil)
+		}
+	}
+	clear(s.applied)
+	s.applied, s.appliedDeleted = s.applied[:0], s.appliedDeleted[:0]
 	sc.pendingAddrs, sc.pendingAccs = addrs, accs
 	return addrs, accs
 }

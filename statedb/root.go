@@ -108,7 +108,7 @@ const parallelStorageThreshold = 8
 // depend on the order or concurrency of the updates.
 func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 	s.Finalise(deleteEmptyObjects)
-	if len(s.pendingAccounts) == 0 {
+	if len(s.pendingAccounts) == 0 && len(s.applied) == 0 && len(s.appliedDeleted) == 0 {
 		return s.trie.Hash()
 	}
 	sc := &s.scratch

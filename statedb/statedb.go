@@ -52,6 +52,15 @@ type StateDB struct {
 	// was last updated. At IntermediateRoot an address with an account
 	// object is (re-)encoded, one without is deleted.
 	pendingAccounts map[types.Address]struct{}
+	// applied and appliedDeleted are pending too: the accounts that
+	// ApplyWrites brought up to date and the addresses it deleted, kept as
+	// lists rather than in pendingAccounts because a bulk write names
+	// thousands of distinct accounts, which IntermediateRoot then needs
+	// neither to insert into a map nor to look up again. An address also
+	// in pendingAccounts was changed after ApplyWrites: the map's entry
+	// wins.
+	applied         []*account
+	appliedDeleted  []types.Address
 	encBuf          []byte // scratch for account encodings
 	scratch         rootScratch
 	hasher          gpu.BatchHasher

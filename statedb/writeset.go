@@ -52,21 +52,25 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	if len(ws) < minParallelWrites {
 		workers = 1
 	}
-	if len(s.pendingAccounts) == 0 && len(ws) >= minParallelWrites {
-		// Sized once instead of grown insert by insert.
-		s.pendingAccounts = make(map[types.Address]struct{}, len(ws))
-	}
+	// The first bulk write since the last root keeps its accounts in
+	// lists; a second one goes to the map.
+	listed := len(s.applied) == 0 && len(s.appliedDeleted) == 0
 	accs := make([]*account, len(ws))
 	split.Each(len(ws), workers, 64, func(i int) { accs[i] = s.account(ws[i].Addr) })
 	for i := range ws {
 		w := &ws[i]
-		s.pendingAccounts[w.Addr] = struct{}{}
+		if !listed {
+			s.pendingAccounts[w.Addr] = struct{}{}
+		}
 		a := accs[i]
 		if !w.Exists {
 			if a != nil {
 				s.dropAccount(w.Addr)
 			}
 			accs[i] = nil
+			if listed {
+				s.appliedDeleted = append(s.appliedDeleted, w.Addr)
+			}
 			continue
 		}
 		if a == nil || w.Wiped {
@@ -113,6 +117,13 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		a.finalise()
 		a.selfDestructed = false
 	})
+	if listed {
+		for _, a := range accs {
+			if a != nil {
+				s.applied = append(s.applied, a)
+			}
+		}
+	}
 }
 
 // ReadAccount returns the fields of addr in one lookup (a parallel

@@ -1,0 +1,116 @@
+package statedb
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/holiman/uint256"
+
+	"github.com/plasmaxpl/engine/types"
+)
+
+// ApplyWrites gives the same state and root as the equivalent state
+// operations, also when accounts it wrote are changed again before the
+// root (a withdrawal credit, the re-creation of an account it deleted), when
+// an account was pending before it, and in a copy taken in between; for
+// one goroutine and for several.
+func TestApplyWritesMatchesOperations(t *testing.T) {
+	addr := func(i int) types.Address { return types.Address{0: 0x5a, 18: byte(i >> 8), 19: byte(i)} }
+	slot := func(i int) types.Hash { return types.Hash{31: byte(i), 30: 1} }
+	code := []byte{0x60, 0x00, 0x60, 0x00, 0xf3}
+	const n = 300 // above minParallelWrites
+	base := New()
+	for i := range n {
+		base.SetBalance(addr(i), uint256.NewInt(uint64(1000+i)))
+		if i%5 == 0 {
+			base.SetState(addr(i), slot(i), types.Hash{31: 7})
+		}
+	}
+	base.IntermediateRoot(true)
+
+	// The block: every account but the last ten gets a new balance and
+	// nonce, every third a slot, every seventh code; the last ten are
+	// deleted, and ten new accounts appear.
+	var ws []AccountWrite
+	ops := func(s *StateDB) {
+		for i := range n - 10 {
+			s.SetBalance(addr(i), uint256.NewInt(uint64(5*i+1)))
+			s.SetNonce(addr(i), uint64(i%4+1))
+			if i%3 == 0 {
+				s.SetState(addr(i), slot(i), types.Hash{31: byte(i)})
+			}
+			if i%7 == 0 {
+				s.SetCode(addr(i), code)
+			}
+		}
+		for i := n - 10; i < n; i++ {
+			s.SelfDestruct(addr(i))
+		}
+		for i := n; i < n+10; i++ {
+			s.SetBalance(addr(i), uint256.NewInt(9))
+		}
+		s.Finalise(true)
+	}
+	for i := range n + 10 {
+		w := AccountWrite{Addr: addr(i), Exists: i < n-10 || i >= n, CodeHash: types.EmptyCodeHash}
+		switch {
+		case i >= n:
+			w.Balance.SetUint64(9)
+		case w.Exists:
+			w.Balance.SetUint64(uint64(5*i + 1))
+			w.Nonce = uint64(i%4 + 1)
+			if i%3 == 0 {
+				w.Slots = []SlotWrite{{Key: slot(i), Value: types.Hash{31: byte(i)}}}
+			}
+			if i%7 == 0 {
+				w.CodeHash, w.Code = types.Keccak256(code), code
+			}
+		}
+		ws = append(ws, w)
+	}
+	// After the block: a credit to a written account and to a deleted
+	// one, which comes back, and the deletion of a written one.
+	after := func(s *StateDB) {
+		s.AddBalance(addr(1), uint256.NewInt(100))
+		s.SelfDestruct(addr(4))
+		s.AddBalance(addr(n-1), uint256.NewInt(100))
+		s.Finalise(true)
+	}
+	// Before the block: a pending change to an account the block writes.
+	before := func(s *StateDB) {
+		s.SetState(addr(2), slot(99), types.Hash{31: 1})
+		s.Finalise(true)
+	}
+	want := base.Copy()
+	before(want)
+	ops(want)
+	after(want)
+	wantRoot := want.IntermediateRoot(true)
+
+	for _, workers := range []int{1, 4} {
+		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
+			got := base.Copy()
+			before(got)
+			got.ApplyWritesWorkers(ws, workers)
+			mid := got.Copy()
+			after(got)
+			after(mid)
+			if r := got.IntermediateRootWorkers(true, workers); r != wantRoot {
+				t.Fatalf("root %x, want %x", r, wantRoot)
+			}
+			if r := mid.IntermediateRoot(true); r != wantRoot {
+				t.Fatalf("copy taken after ApplyWrites: root %x, want %x", r, wantRoot)
+			}
+			if b := got.GetBalance(addr(n - 1)); b.Uint64() != 100 {
+				t.Fatalf("re-created account has balance %v", b)
+			}
+			// A second round of changes on the same state is seen too.
+			got.SetNonce(addr(3), 77)
+			want2 := want.Copy()
+			want2.SetNonce(addr(3), 77)
+			if r, w := got.IntermediateRoot(true), want2.IntermediateRoot(true); r != w {
+				t.Fatalf("after a further change: root %x, want %x", r, w)
+			}
+		})
+	}
+}
