@@ -59,12 +59,12 @@ type StateDB struct {
 	// neither to insert into a map nor to look up again. An address also
 	// in pendingAccounts was changed after ApplyWrites: the map's entry
 	// wins.
-	applied         []*account
-	appliedDeleted  []types.Address
-	encBuf          []byte // scratch for account encodings
-	scratch         rootScratch
-	hasher          gpu.BatchHasher
-	rootWorkers     int // goroutines for the account trie (see IntermediateRootWorkers)
+	applied        []*account
+	appliedDeleted []types.Address
+	encBuf         []byte // scratch for account encodings
+	scratch        rootScratch
+	hasher         gpu.BatchHasher
+	rootWorkers    int // goroutines for the account trie (see IntermediateRootWorkers)
 
 	journal       []journalEntry
 	ripemdTouched bool   // the RIPEMD-160 touch exception, see ripemdAddr
