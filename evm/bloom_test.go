@@ -12,7 +12,7 @@ import (
 // from no log to a few hundred.
 func TestLogsBloomMatchesTypes(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 7))
-	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 31, 300} {
+	for _, n := range []int{0, 1, 2, 3, 7, 8, 9, 31, 300, 2*bloomSplitLogs + 5} {
 		for range 20 {
 			logs := make([]*types.Log, n)
 			for i := range logs {
@@ -27,8 +27,12 @@ func TestLogsBloomMatchesTypes(t *testing.T) {
 				}
 				logs[i] = l
 			}
-			if got, want := LogsBloom(logs), types.LogsBloom(logs); got != want {
+			want := types.LogsBloom(logs)
+			if got := LogsBloom(logs); got != want {
 				t.Fatalf("%d logs: batched bloom differs from types.LogsBloom", n)
+			}
+			if got := LogsBloomWorkers(logs, 3); got != want {
+				t.Fatalf("%d logs on 3 workers: bloom differs from types.LogsBloom", n)
 			}
 		}
 	}

@@ -185,6 +185,21 @@ func together(extra int, body func()) {
 	wg.Wait()
 }
 
+// Help runs one turn of a step that another goroutine opened, if any has
+// room for one more goroutine, and reports whether it did: a goroutine that
+// waits for something else (an idle worker of the block executor) can lend
+// its core to a step started meanwhile, such as a large bloom inside a
+// transaction. It does not start Go tasks.
+func Help() bool {
+	j := pool.take(true)
+	if j == nil {
+		return false
+	}
+	j.body()
+	j.left.Add(1)
+	return true
+}
+
 // Task is a function started by Go.
 type Task struct{ j *job }
 
