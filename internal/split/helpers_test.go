@@ -63,3 +63,41 @@ func TestHelpersBounded(t *testing.T) {
 		t.Fatalf("%d helpers with GOMAXPROCS %d", got, runtime.GOMAXPROCS(0))
 	}
 }
+
+// Help runs nothing when no step is open, and goroutines helping while
+// steps run do not make an index run twice or be lost.
+func TestHelp(t *testing.T) {
+	for pool.open.Load() != 0 {
+		runtime.Gosched() // steps of earlier tests still closing
+	}
+	if Help() {
+		t.Fatal("Help ran a turn with no step open")
+	}
+	stop := make(chan struct{})
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() {
+			for {
+				select {
+				case <-stop:
+					return
+				default:
+					if !Help() {
+						runtime.Gosched()
+					}
+				}
+			}
+		})
+	}
+	for round := range 200 {
+		seen := make([]atomic.Int32, 500)
+		Each(len(seen), 4, 3, func(i int) { seen[i].Add(1) })
+		for i := range seen {
+			if c := seen[i].Load(); c != 1 {
+				t.Fatalf("round %d: index %d visited %d times", round, i, c)
+			}
+		}
+	}
+	close(stop)
+	wg.Wait()
+}
