@@ -21,6 +21,18 @@ const minParallelKeys = 256
 // of equal length (a secure trie's hashed keys); keys and values are not
 // retained.
 func (t *Trie) UpdateParallel(keys, values [][]byte, workers int) {
+	t.updateParallel(keys, values, workers, false)
+}
+
+// UpdateHashParallel is UpdateParallel followed by HashParallel, with each
+// subtree hashed by the goroutine that updated it as soon as it is done:
+// no goroutine waits between the two for the slowest subtree's update.
+func (t *Trie) UpdateHashParallel(keys, values [][]byte, workers int) types.Hash {
+	t.updateParallel(keys, values, workers, true)
+	return t.HashParallel(workers)
+}
+
+func (t *Trie) updateParallel(keys, values [][]byte, workers int, hash bool) {
 	r := t.root
 	if workers <= 1 || len(keys) < minParallelKeys || t.nodes != nil || t.arena != nil ||
 		r == nil || r.kind != kindBranch || len(r.val) != 0 || !sameLength(keys) {
@@ -36,6 +48,7 @@ func (t *Trie) UpdateParallel(keys, values [][]byte, workers int) {
 		groups[n] = append(groups[n], i)
 	}
 	var subs [16]*Trie
+	var dirty [16]bool
 	split.Each(16, workers, 1, func(g int) {
 		if len(groups[g]) == 0 {
 			return
@@ -50,12 +63,14 @@ func (t *Trie) UpdateParallel(keys, values [][]byte, workers int) {
 			}
 		}
 		subs[g] = sub
+		dirty[g] = sub.root != r.kids[g] || sub.root != nil && sub.root.refLen == 0
+		if hash && sub.root != nil && sub.root.refLen == 0 && sub.root.kind != kindHash {
+			sub.commitFrom(sub.root)
+		}
 	})
 	changed := false
-	for g, sub := range subs {
-		if sub != nil && (sub.root != r.kids[g] || sub.root != nil && sub.root.refLen == 0) {
-			changed = true
-		}
+	for _, d := range dirty {
+		changed = changed || d
 	}
 	if !changed {
 		for _, sub := range subs {

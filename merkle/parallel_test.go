@@ -9,13 +9,14 @@ import (
 )
 
 // TestUpdateParallelMatchesUpdate applies random batches of updates and
-// deletes with UpdateParallel and HashParallel at several goroutine counts
-// and requires the root hash, the contents and the count of a trie updated
-// one key at a time, including batches that empty most of the trie.
+// deletes with UpdateParallel and HashParallel, and with
+// UpdateHashParallel, at several goroutine counts and requires the root
+// hash, the contents and the count of a trie updated one key at a time,
+// including batches that empty most of the trie.
 func TestUpdateParallelMatchesUpdate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	for _, workers := range []int{2, 3, 8, 16} {
-		want, got := New(), New()
+		want, got, fused := New(), New(), New()
 		var live [][]byte
 		for round := range 12 {
 			n := 300 + rng.IntN(3000)
@@ -58,14 +59,19 @@ func TestUpdateParallelMatchesUpdate(t *testing.T) {
 			if w, g := want.Hash(), got.HashParallel(workers); w != g {
 				t.Fatalf("workers %d round %d: root %v, want %v", workers, round, g, w)
 			}
-			if want.Len() != got.Len() {
-				t.Fatalf("workers %d round %d: %d keys, want %d", workers, round, got.Len(), want.Len())
+			if w, g := want.Hash(), fused.UpdateHashParallel(keys, vals, workers); w != g {
+				t.Fatalf("workers %d round %d: UpdateHashParallel root %v, want %v", workers, round, g, w)
 			}
-			for i := range keys {
-				wv, wok := want.Get(keys[i])
-				gv, gok := got.Get(keys[i])
-				if wok != gok || string(wv) != string(gv) {
-					t.Fatalf("workers %d round %d: Get(%x) = %q %v, want %q %v", workers, round, keys[i], gv, gok, wv, wok)
+			for _, tr := range []*Trie{got, fused} {
+				if want.Len() != tr.Len() {
+					t.Fatalf("workers %d round %d: %d keys, want %d", workers, round, tr.Len(), want.Len())
+				}
+				for i := range keys {
+					wv, wok := want.Get(keys[i])
+					gv, gok := tr.Get(keys[i])
+					if wok != gok || string(wv) != string(gv) {
+						t.Fatalf("workers %d round %d: Get(%x) = %q %v, want %q %v", workers, round, keys[i], gv, gok, wv, wok)
+					}
 				}
 			}
 		}

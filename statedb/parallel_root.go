@@ -40,8 +40,7 @@ func (s *StateDB) accountTrieParallel(nAddr int) types.Hash {
 			keys[nDel+i], vals[nDel+i] = a.addrHash[:], b
 		}
 	})
-	s.trie.UpdateParallel(keys, vals, s.rootWorkers)
-	return s.trie.HashParallel(s.rootWorkers)
+	return s.trie.UpdateHashParallel(keys, vals, s.rootWorkers)
 }
 
 // parallelSlotsMin is the number of changed slots of one account from
@@ -71,8 +70,7 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 			}
 		}
 	})
-	a.trie.UpdateParallel(hk, vals, s.rootWorkers)
-	a.root = a.trie.HashParallel(s.rootWorkers)
+	a.root = a.trie.UpdateHashParallel(hk, vals, s.rootWorkers)
 	return true
 }
 
