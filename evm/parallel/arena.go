@@ -155,15 +155,21 @@ func putChunks[T any](chunks [][]T) {
 	if c == nil {
 		return
 	}
+	// Cleared before the lock is taken, so that arenas released at once
+	// do not clear one after the other.
+	for i, ch := range chunks {
+		if cap(ch) == arenaChunk {
+			clear(ch[:cap(ch)])
+			chunks[i] = ch[:0]
+		}
+	}
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	for _, ch := range chunks {
 		if cap(ch) != arenaChunk || len(c.free) >= limit {
 			continue
 		}
-		ch = ch[:cap(ch)]
-		clear(ch)
-		c.free = append(c.free, ch[:0])
+		c.free = append(c.free, ch)
 	}
 }
 

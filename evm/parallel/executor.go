@@ -213,12 +213,21 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	err := x.commit(e, state, cfg, res, included, st, limit)
 	// Nothing refers to the arenas' contents any more: the receipts hold
 	// the logs and copies of the results.
-	for _, a := range x.arenas {
-		a.release()
-	}
-	x.mv.release()
+	x.release()
 	st.PrepareTime, st.ExecTime, st.CommitTime = t1.Sub(t0), t2.Sub(t1), time.Since(t2)
 	return err
+}
+
+// release hands the arenas and the known accounts back to their caches,
+// clearing them (megabytes for a large block) on all workers.
+func (x *executor) release() {
+	split.Each(len(x.arenas)+knownParts, x.workers, 1, func(i int) {
+		if i < len(x.arenas) {
+			x.arenas[i].release()
+		} else {
+			x.mv.releasePart(i - len(x.arenas))
+		}
+	})
 }
 
 // prepareMessages checks types and recovers senders on all workers.

@@ -487,11 +487,17 @@ func putKnownBuf(kb *knownBuf) {
 
 // release hands mv's recyclable storage back; mv is not used afterwards.
 func (mv *MVMemory) release() {
-	for p, kb := range mv.known {
-		if kb != nil {
-			mv.known[p], mv.pre[p] = nil, nil
-			putKnownBuf(kb)
-		}
+	for p := range mv.known {
+		mv.releasePart(p)
+	}
+}
+
+// releasePart hands part p of the known accounts back; the parts may be
+// released concurrently.
+func (mv *MVMemory) releasePart(p int) {
+	if kb := mv.known[p]; kb != nil {
+		mv.known[p], mv.pre[p] = nil, nil
+		putKnownBuf(kb)
 	}
 }
 
