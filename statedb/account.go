@@ -75,31 +75,9 @@ func (a *account) state(key types.Hash) types.Hash {
 // and records the changed slots for the trie.
 func (a *account) finalise() {
 	if len(a.dirty) > 0 {
-		if a.committed == nil {
-			a.committed = make(map[types.Hash]types.Hash, len(a.dirty))
-		}
-		if a.pending == nil {
-			a.pending = make(map[types.Hash]struct{}, len(a.dirty))
-		}
+		a.slotMaps(len(a.dirty))
 		for k, v := range a.dirty {
-			if v == (types.Hash{}) {
-				if old, ok := a.committed[k]; !ok || old == (types.Hash{}) {
-					// Zero written over zero (possibly after a reverted
-					// or overwritten non-zero write): nothing changed.
-					continue
-				}
-				if a.backed {
-					a.committed[k] = types.Hash{} // the backend still has the old value
-				} else {
-					delete(a.committed, k)
-				}
-			} else {
-				if old, ok := a.committed[k]; ok && old == v {
-					continue
-				}
-				a.committed[k] = v
-			}
-			a.pending[k] = struct{}{}
+			a.commitSlot(k, v)
 		}
 		clear(a.dirty)
 	}
@@ -156,4 +134,39 @@ func (a *account) deepCopy() *account {
 		c.trie = a.trie.Copy()
 	}
 	return &c
+}
+
+// slotMaps creates the committed and pending maps if needed, sized for n
+// slots.
+func (a *account) slotMaps(n int) {
+	if a.committed == nil {
+		a.committed = make(map[types.Hash]types.Hash, n)
+	}
+	if a.pending == nil {
+		a.pending = make(map[types.Hash]struct{}, n)
+	}
+}
+
+// commitSlot makes v the committed value of slot k, marking the slot
+// pending for the next root when the value changed (finalise's work for
+// one slot; slotMaps must have run).
+func (a *account) commitSlot(k, v types.Hash) {
+	if v == (types.Hash{}) {
+		if old, ok := a.committed[k]; !ok || old == (types.Hash{}) {
+			// Zero written over zero (possibly after a reverted or
+			// overwritten non-zero write): nothing changed.
+			return
+		}
+		if a.backed {
+			a.committed[k] = types.Hash{} // the backend still has the old value
+		} else {
+			delete(a.committed, k)
+		}
+	} else {
+		if old, ok := a.committed[k]; ok && old == v {
+			return
+		}
+		a.committed[k] = v
+	}
+	a.pending[k] = struct{}{}
 }

@@ -84,3 +84,31 @@ func BenchmarkTxOps(b *testing.B) {
 		s.Finalise(true)
 	}
 }
+
+// BenchmarkApplyWritesHotAccount applies, on 2 goroutines, the final state
+// of a token-transfer block: 4,000 changed slots of one contract and the
+// balances of 2,000 senders.
+func BenchmarkApplyWritesHotAccount(b *testing.B) {
+	token := benchAddr(1 << 20)
+	base := benchState(2000, 0)
+	for j := range 10_000 {
+		base.SetState(token, types.Hash{29: byte(j >> 16), 30: byte(j >> 8), 31: byte(j)}, types.Hash{31: 1})
+	}
+	base.IntermediateRoot(true)
+	ws := []AccountWrite{{Addr: token, Exists: true, CodeHash: types.EmptyCodeHash}}
+	for j := range 4000 {
+		k := types.Hash{29: byte(j >> 16), 30: byte(j >> 8), 31: byte(j)}
+		ws[0].Slots = append(ws[0].Slots, SlotWrite{Key: k, Value: types.Hash{31: 2}})
+	}
+	for i := range 2000 {
+		w := AccountWrite{Addr: benchAddr(i), Exists: true, Nonce: 2, CodeHash: types.EmptyCodeHash}
+		w.Balance.SetUint64(uint64(i))
+		ws = append(ws, w)
+	}
+	for b.Loop() {
+		b.StopTimer()
+		s := base.Copy()
+		b.StartTimer()
+		s.ApplyWritesWorkers(ws, 2)
+	}
+}

@@ -104,14 +104,14 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		a.nonce = w.Nonce
 		a.balance = w.Balance
 		if len(w.Slots) > 0 {
-			if a.dirty == nil {
-				a.dirty = make(map[types.Hash]types.Hash, len(w.Slots))
-			}
+			// Straight into the committed values: the slots are final
+			// and distinct, so they need no pass through dirty.
+			a.slotMaps(len(w.Slots))
 			for _, sl := range w.Slots {
 				if a.backed {
-					s.committedState(a, sl.Key) // finalise compares with the stored value
+					s.committedState(a, sl.Key) // compared with the stored value
 				}
-				a.dirty[sl.Key] = sl.Value
+				a.commitSlot(sl.Key, sl.Value)
 			}
 		}
 		a.finalise()
