@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"github.com/holiman/uint256"
+	"sync"
 
 	"github.com/plasmaxpl/engine/evm"
 	"github.com/plasmaxpl/engine/internal/split"
@@ -187,7 +188,11 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 	})
 	out := make([]statedb.AccountWrite, len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
-	// block, which nothing writes now): split them over the workers.
+	// block, which nothing writes now): split them over the workers. The
+	// slots of an account with many (a popular contract) are resolved a
+	// stripe at a time, so that one account is not left to one worker.
+	var hot []int
+	var hotMu sync.Mutex
 	split.Each(len(accts), x.workers, 64, func(i int) {
 		a := accts[i]
 		w := &out[i]
@@ -202,21 +207,63 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		w.Nonce = nonce.nonce()
 		code := x.finalValue(cutoff, &a.fields[locCode])
 		w.CodeHash, w.Code = code.hash(), code.code
-		if n := a.numSlots(); n > 0 {
-			w.Slots = make([]statedb.SlotWrite, 0, n)
+		n := a.numSlots()
+		if n == 0 {
+			return
 		}
-		a.forEachSlot(func(sl *mvSlot) {
-			if !sl.cell.writtenBelow(cutoff) {
-				return
-			}
-			v := x.finalValue(cutoff, &sl.cell)
-			if w.Wiped && v.word.IsZero() {
-				return
-			}
-			w.Slots = append(w.Slots, statedb.SlotWrite{Key: sl.key, Value: v.hash()})
-		})
+		if n >= hotSlots && x.workers > 1 {
+			hotMu.Lock()
+			hot = append(hot, i)
+			hotMu.Unlock()
+			return
+		}
+		w.Slots = make([]statedb.SlotWrite, 0, n)
+		t := a.slots.Load()
+		for s := range t {
+			w.Slots = x.finalSlots(cutoff, &t[s], w.Wiped, w.Slots)
+		}
 	})
+	if len(hot) == 0 {
+		return out
+	}
+	parts := make([][]statedb.SlotWrite, len(hot)*slotStripes)
+	split.Each(len(parts), x.workers, 1, func(j int) {
+		w := &out[hot[j/slotStripes]]
+		t := accts[hot[j/slotStripes]].slots.Load()
+		parts[j] = x.finalSlots(cutoff, &t[j%slotStripes], w.Wiped, nil)
+	})
+	for h, i := range hot {
+		w := &out[i]
+		n := 0
+		for _, p := range parts[h*slotStripes : (h+1)*slotStripes] {
+			n += len(p)
+		}
+		w.Slots = make([]statedb.SlotWrite, 0, n)
+		for _, p := range parts[h*slotStripes : (h+1)*slotStripes] {
+			w.Slots = append(w.Slots, p...)
+		}
+	}
 	return out
+}
+
+// hotSlots is the number of slots from which finalState resolves an
+// account's slots on all workers, a stripe each.
+const hotSlots = 512
+
+// finalSlots appends to dst the final values of the slots of stripe st
+// written below cutoff (zeros left out of a wiped account's storage).
+func (x *executor) finalSlots(cutoff int, st *slotStripe, wiped bool, dst []statedb.SlotWrite) []statedb.SlotWrite {
+	for _, sl := range st.m {
+		if !sl.cell.writtenBelow(cutoff) {
+			continue
+		}
+		v := x.finalValue(cutoff, &sl.cell)
+		if wiped && v.word.IsZero() {
+			continue
+		}
+		dst = append(dst, statedb.SlotWrite{Key: sl.key, Value: v.hash()})
+	}
+	return dst
 }
 
 // finalValue resolves l for transaction cutoff, which must not meet an
