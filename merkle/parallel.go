@@ -21,23 +21,34 @@ const minParallelKeys = 256
 // of equal length (a secure trie's hashed keys); keys and values are not
 // retained.
 func (t *Trie) UpdateParallel(keys, values [][]byte, workers int) {
-	t.updateParallel(keys, values, workers, false)
+	t.updateParallel(keys, func(i int, _ []byte) []byte { return values[i] }, workers, false)
 }
 
 // UpdateHashParallel is UpdateParallel followed by HashParallel, with each
 // subtree hashed by the goroutine that updated it as soon as it is done:
 // no goroutine waits between the two for the slowest subtree's update.
 func (t *Trie) UpdateHashParallel(keys, values [][]byte, workers int) types.Hash {
-	t.updateParallel(keys, values, workers, true)
+	return t.UpdateHashParallelFunc(keys, func(i int, _ []byte) []byte { return values[i] }, workers)
+}
+
+// UpdateHashParallelFunc is UpdateHashParallel with the value of keys[i]
+// made by value(i, buf) on the goroutine that stores it: value appends it
+// to buf (which it may then reuse: the trie copies values) and returns it;
+// an empty value deletes the key. Encoding values where they are stored
+// spares a pass over them and a buffer for all of them at once.
+func (t *Trie) UpdateHashParallelFunc(keys [][]byte, value func(i int, buf []byte) []byte, workers int) types.Hash {
+	t.updateParallel(keys, value, workers, true)
 	return t.HashParallel(workers)
 }
 
-func (t *Trie) updateParallel(keys, values [][]byte, workers int, hash bool) {
+func (t *Trie) updateParallel(keys [][]byte, value func(i int, buf []byte) []byte, workers int, hash bool) {
 	r := t.root
 	if workers <= 1 || len(keys) < minParallelKeys || t.nodes != nil || t.arena != nil ||
 		r == nil || r.kind != kindBranch || len(r.val) != 0 || !sameLength(keys) {
+		var buf []byte
 		for i := range keys {
-			t.Update(keys[i], values[i])
+			buf = value(i, buf[:0])
+			t.Update(keys[i], buf)
 		}
 		return
 	}
@@ -54,12 +65,13 @@ func (t *Trie) updateParallel(keys, values [][]byte, workers int, hash bool) {
 			return
 		}
 		sub := &Trie{root: r.kids[g], owner: t.owner, hasher: t.hasher}
+		var buf []byte
 		for _, i := range groups[g] {
 			sub.nib = appendNibbles(sub.nib[:0], keys[i])
-			if len(values[i]) == 0 {
+			if buf = value(i, buf[:0]); len(buf) == 0 {
 				sub.root, _ = sub.delete(sub.root, sub.nib[1:])
 			} else {
-				sub.root, _ = sub.insert(sub.root, sub.nib[1:], values[i])
+				sub.root, _ = sub.insert(sub.root, sub.nib[1:], buf)
 			}
 		}
 		subs[g] = sub

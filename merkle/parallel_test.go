@@ -9,14 +9,14 @@ import (
 )
 
 // TestUpdateParallelMatchesUpdate applies random batches of updates and
-// deletes with UpdateParallel and HashParallel, and with
-// UpdateHashParallel, at several goroutine counts and requires the root
+// deletes with UpdateParallel and HashParallel, with UpdateHashParallel
+// and with UpdateHashParallelFunc, at several goroutine counts and requires the root
 // hash, the contents and the count of a trie updated one key at a time,
 // including batches that empty most of the trie.
 func TestUpdateParallelMatchesUpdate(t *testing.T) {
 	rng := rand.New(rand.NewPCG(7, 9))
 	for _, workers := range []int{2, 3, 8, 16} {
-		want, got, fused := New(), New(), New()
+		want, got, fused, encoded := New(), New(), New(), New()
 		var live [][]byte
 		for round := range 12 {
 			n := 300 + rng.IntN(3000)
@@ -62,7 +62,14 @@ func TestUpdateParallelMatchesUpdate(t *testing.T) {
 			if w, g := want.Hash(), fused.UpdateHashParallel(keys, vals, workers); w != g {
 				t.Fatalf("workers %d round %d: UpdateHashParallel root %v, want %v", workers, round, g, w)
 			}
-			for _, tr := range []*Trie{got, fused} {
+			// Values appended to a buffer the callback reuses: the trie
+			// must keep copies.
+			if w, g := want.Hash(), encoded.UpdateHashParallelFunc(keys, func(i int, buf []byte) []byte {
+				return append(buf, vals[i]...)
+			}, workers); w != g {
+				t.Fatalf("workers %d round %d: UpdateHashParallelFunc root %v, want %v", workers, round, g, w)
+			}
+			for _, tr := range []*Trie{got, fused, encoded} {
 				if want.Len() != tr.Len() {
 					t.Fatalf("workers %d round %d: %d keys, want %d", workers, round, tr.Len(), want.Len())
 				}

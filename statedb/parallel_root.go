@@ -23,24 +23,21 @@ func (s *StateDB) IntermediateRootWorkers(deleteEmptyObjects bool, workers int) 
 func (s *StateDB) accountTrieParallel(nAddr int) types.Hash {
 	sc := &s.scratch
 	nDel := nAddr - len(sc.addrOwners)
-	keys := make([][]byte, 0, nDel+len(sc.live))
-	vals := make([][]byte, 0, nDel+len(sc.live))
-	for i := len(sc.addrOwners); i < nAddr; i++ {
-		keys, vals = append(keys, sc.out[i][:]), append(vals, nil)
+	keys := make([][]byte, nDel+len(sc.live))
+	for i := range nDel {
+		keys[i] = sc.out[len(sc.addrOwners)+i][:]
 	}
-	enc := make([]byte, len(sc.live)*maxAccountRLP)
-	keys, vals = keys[:nDel+len(sc.live)], vals[:nDel+len(sc.live)]
-	// Each account's encoding gets its own maxAccountRLP bytes of enc, so
-	// that the accounts are encoded on all the workers.
-	split.Ranges(len(sc.live), s.rootWorkers, 1024, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			a := sc.live[i]
-			b := enc[i*maxAccountRLP : i*maxAccountRLP : (i+1)*maxAccountRLP]
-			b = encodeAccount(b, a.nonce, &a.balance, &a.root, &a.codeHash)
-			keys[nDel+i], vals[nDel+i] = a.addrHash[:], b
+	for i, a := range sc.live {
+		keys[nDel+i] = a.addrHash[:]
+	}
+	// The accounts are encoded by the goroutines that store them.
+	return s.trie.UpdateHashParallelFunc(keys, func(i int, buf []byte) []byte {
+		if i < nDel {
+			return nil
 		}
-	})
-	return s.trie.UpdateHashParallel(keys, vals, s.rootWorkers)
+		a := sc.live[i-nDel]
+		return encodeAccount(buf, a.nonce, &a.balance, &a.root, &a.codeHash)
+	}, s.rootWorkers)
 }
 
 // parallelSlotsMin is the number of changed slots of one account from
@@ -56,21 +53,17 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 		return false
 	}
 	hk := make([][]byte, len(keys))
-	vals := make([][]byte, len(keys))
-	// Each value gets its own HashLength+1 bytes of enc, so that the values
-	// are looked up and encoded on all the workers (a.committed is only
-	// read meanwhile).
-	const size = types.HashLength + 1
-	enc := make([]byte, len(keys)*size)
-	split.Ranges(len(keys), s.rootWorkers, 1024, func(lo, hi int) {
-		for i := lo; i < hi; i++ {
-			hk[i] = hashes[i][:]
-			if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
-				vals[i] = encodeStorageValue(enc[i*size:i*size:(i+1)*size], &v)
-			}
+	for i := range hashes {
+		hk[i] = hashes[i][:]
+	}
+	// The values are looked up and encoded by the goroutines that store
+	// them (a.committed is only read meanwhile).
+	a.root = a.trie.UpdateHashParallelFunc(hk, func(i int, buf []byte) []byte {
+		if v, ok := a.committed[keys[i]]; ok && v != (types.Hash{}) {
+			return encodeStorageValue(buf, &v)
 		}
-	})
-	a.root = a.trie.UpdateHashParallel(hk, vals, s.rootWorkers)
+		return nil
+	}, s.rootWorkers)
 	return true
 }
 
