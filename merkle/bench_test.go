@@ -25,6 +25,18 @@ func benchKV(n int, seed uint64) (keys, vals [][]byte) {
 	return keys, vals
 }
 
+// benchTrie returns a hashed trie of benchKV(n, seed) and its keys and
+// values.
+func benchTrie(n int, seed uint64) (tr *Trie, keys, vals [][]byte) {
+	keys, vals = benchKV(n, seed)
+	tr = New()
+	for i := range keys {
+		tr.Update(keys[i], vals[i])
+	}
+	tr.Hash()
+	return tr, keys, vals
+}
+
 // BenchmarkUpdateHash builds a trie of n keys from scratch and hashes it.
 func BenchmarkUpdateHash(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
@@ -47,12 +59,7 @@ func BenchmarkUpdateHash(b *testing.B) {
 // keys and hashes again: the per-block pattern of the state trie.
 func BenchmarkIncremental(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
-		keys, vals := benchKV(n, 2)
-		tr := New()
-		for i := range keys {
-			tr.Update(keys[i], vals[i])
-		}
-		tr.Hash()
+		tr, keys, vals := benchTrie(n, 2)
 		const changes = 1000
 		r := rand.New(rand.NewPCG(3, 4))
 		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
@@ -71,11 +78,7 @@ func BenchmarkIncremental(b *testing.B) {
 
 // BenchmarkGet reads random present keys of a trie of 100k keys.
 func BenchmarkGet(b *testing.B) {
-	keys, vals := benchKV(100_000, 5)
-	tr := New()
-	for i := range keys {
-		tr.Update(keys[i], vals[i])
-	}
+	tr, keys, _ := benchTrie(100_000, 5)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
@@ -101,12 +104,7 @@ func BenchmarkListRoot(b *testing.B) {
 // then hash as two steps, and fused, each subtree hashed by the goroutine
 // that updated it.
 func BenchmarkParallelUpdateHash(b *testing.B) {
-	keys, vals := benchKV(7333, 2)
-	tr := New()
-	for i := range keys {
-		tr.Update(keys[i], vals[i])
-	}
-	tr.Hash()
+	tr, keys, _ := benchTrie(7333, 2)
 	_, changed := benchKV(3800, 9)
 	b.Run("two-steps", func(b *testing.B) {
 		for b.Loop() {
