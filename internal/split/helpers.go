@@ -178,11 +178,16 @@ func together(extra int, body func()) {
 			}
 		})
 	}
+	// Closed even when body panics on the caller, so that no helper goes
+	// on with the step of a caller that left (the panic goes on once the
+	// helpers that joined are out).
+	defer func() {
+		joined := j.close()
+		pool.remove(j)
+		j.wait(joined)
+		wg.Wait()
+	}()
 	body()
-	joined := j.close()
-	pool.remove(j)
-	j.wait(joined)
-	wg.Wait()
 }
 
 // Help runs one turn of a step that another goroutine opened, if any has

@@ -101,3 +101,20 @@ func TestHelp(t *testing.T) {
 	close(stop)
 	wg.Wait()
 }
+
+// A step whose body panics on the caller is closed before the panic goes
+// on: no helper can join it afterwards.
+func TestStepClosedOnPanic(t *testing.T) {
+	before := pool.open.Load()
+	func() {
+		defer func() {
+			if recover() == nil {
+				t.Fatal("the panic was lost")
+			}
+		}()
+		together(0, func() { panic("step failed") })
+	}()
+	if got := pool.open.Load(); got != before {
+		t.Fatalf("%d steps open after the panic, %d before", got, before)
+	}
+}
