@@ -286,6 +286,15 @@ func (x *executor) run(workers int) (sequentialFrom int) {
 	// Each participant takes one index: whoever takes 0 runs the probe
 	// first (a participant that starts late finds the block done).
 	split.Each(workers, workers, 1, func(i int) {
+		defer func() {
+			// A panic here is a bug, not a speculative run's (those are
+			// recovered in execute): the other workers stop, so that the
+			// step can end and the panic go on.
+			if p := recover(); p != nil {
+				x.stop.Store(true)
+				panic(p)
+			}
+		}()
 		if i == 0 {
 			if sequentialFrom = x.probe(k); sequentialFrom >= 0 {
 				return
