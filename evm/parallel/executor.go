@@ -285,7 +285,7 @@ func (x *executor) run(workers int) (sequentialFrom int) {
 	sequentialFrom = -1
 	// Each participant takes one index: whoever takes 0 runs the probe
 	// first (a participant that starts late finds the block done).
-	split.Each(workers, workers, 1, func(i int) {
+	split.Team(workers, func(i int) {
 		defer func() {
 			// A panic here is a bug, not a speculative run's (those are
 			// recovered in execute): the other workers stop, so that the

@@ -30,7 +30,7 @@ type job struct {
 	// the caller stopped new ones from joining.
 	state atomic.Int64
 	left  atomic.Int64 // helpers that have finished body
-	task  bool         // a Go task, which waiters do not pick up
+	long  bool         // a Go task or a Team: waiters and Help do not pick it up
 }
 
 const closedBit = 1 << 40
@@ -52,7 +52,7 @@ func (j *job) join() bool {
 func (j *job) close() int64 { return j.state.Or(closedBit) &^ closedBit }
 
 // wait returns once the joined helpers have finished, helping with other
-// steps meanwhile (not with Go tasks, which may be long).
+// steps meanwhile (not with Go tasks or teams, which may be long).
 func (j *job) wait(joined int64) {
 	for j.left.Load() < joined {
 		if o := pool.take(true); o != nil {
@@ -115,8 +115,8 @@ func (p *helperPool) remove(j *job) {
 	p.mu.Unlock()
 }
 
-// take joins the oldest open job with room, skipping Go tasks when
-// stepsOnly; nil when there is none.
+// take joins the oldest open job with room, skipping long ones (Go tasks
+// and teams) when stepsOnly; nil when there is none.
 func (p *helperPool) take(stepsOnly bool) *job {
 	if p.open.Load() == 0 {
 		return nil
@@ -124,7 +124,7 @@ func (p *helperPool) take(stepsOnly bool) *job {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	for _, j := range p.jobs {
-		if stepsOnly && j.task {
+		if stepsOnly && j.long {
 			continue
 		}
 		if j.join() {
@@ -166,8 +166,10 @@ func (p *helperPool) helper() {
 // returns when every one has finished. body must share out the work
 // itself; it may be run by fewer goroutines than asked for, even by the
 // caller alone.
-func together(extra int, body func()) {
-	j := &job{body: body, limit: int64(extra)}
+func together(extra int, body func()) { togetherJob(&job{body: body, limit: int64(extra)}) }
+
+func togetherJob(j *job) {
+	extra, body := int(j.limit), j.body
 	pool.publish(j, extra)
 	var wg sync.WaitGroup
 	for range extra - pool.size() {
@@ -194,7 +196,7 @@ func together(extra int, body func()) {
 // room for one more goroutine, and reports whether it did: a goroutine that
 // waits for something else (an idle worker of the block executor) can lend
 // its core to a step started meanwhile, such as a large bloom inside a
-// transaction. It does not start Go tasks.
+// transaction. It does not join Go tasks or teams.
 func Help() bool {
 	j := pool.take(true)
 	if j == nil {
@@ -205,6 +207,30 @@ func Help() bool {
 	return true
 }
 
+// Team calls fn(i) for every i below n, each on a goroutine of its own as
+// far as helpers are free (the caller runs the rest), for bodies that run
+// long, such as a block executor's worker loop: a goroutine that only helps
+// while it waits (Help, or a caller waiting for its own step) does not join
+// a team, so that it is not held up for the team's whole run.
+func Team(n int, fn func(i int)) {
+	if n <= 1 {
+		if n == 1 {
+			fn(0)
+		}
+		return
+	}
+	var next atomic.Int64
+	togetherJob(&job{limit: int64(n - 1), long: true, body: func() {
+		for {
+			i := int(next.Add(1) - 1)
+			if i >= n {
+				return
+			}
+			fn(i)
+		}
+	}})
+}
+
 // Task is a function started by Go.
 type Task struct{ j *job }
 
@@ -213,7 +239,7 @@ type Task struct{ j *job }
 // returns when fn has returned. fn must not wait for anything the caller
 // does before Wait.
 func Go(fn func()) *Task {
-	j := &job{body: fn, limit: 1, task: true}
+	j := &job{body: fn, limit: 1, long: true}
 	pool.publish(j, 1)
 	return &Task{j: j}
 }

@@ -118,3 +118,26 @@ func TestStepClosedOnPanic(t *testing.T) {
 		t.Fatalf("%d steps open after the panic, %d before", got, before)
 	}
 }
+
+// Team runs every index once, and a goroutine that only helps (Help) does
+// not join a team.
+func TestTeam(t *testing.T) {
+	for _, n := range []int{0, 1, 2, 5, 40} {
+		seen := make([]atomic.Int32, n)
+		Team(n, func(i int) { seen[i].Add(1) })
+		for i := range seen {
+			if c := seen[i].Load(); c != 1 {
+				t.Fatalf("Team(%d): index %d ran %d times", n, i, c)
+			}
+		}
+	}
+	// A long step open with room to spare: helpers may run it, Help must
+	// not.
+	j := &job{body: func() {}, limit: 8, long: true}
+	pool.publish(j, 0)
+	if Help() {
+		t.Error("Help joined a long step")
+	}
+	j.wait(j.close())
+	pool.remove(j)
+}
