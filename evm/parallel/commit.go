@@ -170,22 +170,24 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 // after every transaction below it) for every account MVMemory holds a
 // write of, as final values. Every transaction below cutoff must be final.
 func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
-	var accts []*mvAccount
-	x.mv.accounts(func(a *mvAccount) {
-		for k := range a.fields {
-			if a.fields[k].writtenBelow(cutoff) {
-				accts = append(accts, a)
-				return
+	// The accounts written below cutoff, found group by group on all the
+	// workers, in a fixed order.
+	var groups [accountGroups][]*mvAccount
+	split.Each(accountGroups, x.workers, 1, func(g int) {
+		x.mv.accountsIn(g, func(a *mvAccount) {
+			if a.writtenBelow(cutoff) {
+				groups[g] = append(groups[g], a)
 			}
-		}
-		written := false
-		a.forEachSlot(func(sl *mvSlot) {
-			written = written || sl.cell.writtenBelow(cutoff)
 		})
-		if written {
-			accts = append(accts, a)
-		}
 	})
+	n := 0
+	for _, g := range groups {
+		n += len(g)
+	}
+	accts := make([]*mvAccount, 0, n)
+	for _, g := range groups {
+		accts = append(accts, g...)
+	}
 	out := make([]statedb.AccountWrite, len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
 	// block, which nothing writes now): split them over the workers. The
@@ -264,6 +266,28 @@ func (x *executor) finalSlots(cutoff int, st *slotStripe, wiped bool, dst []stat
 		dst = append(dst, statedb.SlotWrite{Key: sl.key, Value: v.hash()})
 	}
 	return dst
+}
+
+// writtenBelow reports whether a transaction below cutoff wrote one of
+// a's fields or slots.
+func (a *mvAccount) writtenBelow(cutoff int) bool {
+	for k := range a.fields {
+		if a.fields[k].writtenBelow(cutoff) {
+			return true
+		}
+	}
+	t := a.slots.Load()
+	if t == nil {
+		return false
+	}
+	for s := range t {
+		for _, sl := range t[s].m {
+			if sl.cell.writtenBelow(cutoff) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 // finalValue resolves l for transaction cutoff, which must not meet an

@@ -584,22 +584,25 @@ func (mv *MVMemory) shardAccount(addr types.Address) *mvAccount {
 	return a
 }
 
-// accounts calls fn for every account of mv. No writer may run meanwhile.
-func (mv *MVMemory) accounts(fn func(*mvAccount)) {
-	for _, pre := range mv.pre {
-		if pre == nil {
-			continue
-		}
-		for _, a := range pre.slots {
-			if a != nil {
-				fn(a)
+// accountGroups is the number of groups accountsIn splits the accounts
+// into: the known accounts' parts, then the shards of the others.
+const accountGroups = knownParts + mvShards
+
+// accountsIn calls fn for every account of group g (see accountGroups).
+// No writer may run meanwhile; the groups may be walked concurrently.
+func (mv *MVMemory) accountsIn(g int, fn func(*mvAccount)) {
+	if g < knownParts {
+		if pre := mv.pre[g]; pre != nil {
+			for _, a := range pre.slots {
+				if a != nil {
+					fn(a)
+				}
 			}
 		}
+		return
 	}
-	for s := range mv.shards {
-		for _, a := range mv.shards[s].m {
-			fn(a)
-		}
+	for _, a := range mv.shards[g-knownParts].m {
+		fn(a)
 	}
 }
 
