@@ -55,32 +55,43 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	// The first bulk write since the last root keeps its accounts in
 	// lists; a second one goes to the map.
 	listed := len(s.applied) == 0 && len(s.appliedDeleted) == 0
+	// Looked up, and new account objects made, on all the workers; the
+	// maps are changed below on the caller alone. olds[i] is the account
+	// before, accs[i] the one after (nil: deleted).
+	olds := make([]*account, len(ws))
 	accs := make([]*account, len(ws))
-	split.Each(len(ws), workers, 64, func(i int) { accs[i] = s.account(ws[i].Addr) })
+	split.Each(len(ws), workers, 64, func(i int) {
+		w := &ws[i]
+		a := s.account(w.Addr)
+		olds[i], accs[i] = a, a
+		switch {
+		case !w.Exists:
+			accs[i] = nil
+		case a == nil || w.Wiped:
+			n := newAccount(w.Addr)
+			if a != nil {
+				n.addrHash, n.hashed = a.addrHash, a.hashed
+			}
+			accs[i] = n
+		}
+	})
 	for i := range ws {
 		w := &ws[i]
 		if !listed {
 			s.pendingAccounts[w.Addr] = struct{}{}
 		}
 		a := accs[i]
-		if !w.Exists {
-			if a != nil {
+		if a == nil {
+			if olds[i] != nil {
 				s.dropAccount(w.Addr)
 			}
-			accs[i] = nil
 			if listed {
 				s.appliedDeleted = append(s.appliedDeleted, w.Addr)
 			}
 			continue
 		}
-		if a == nil || w.Wiped {
-			n := newAccount(w.Addr)
-			if a != nil {
-				n.addrHash, n.hashed = a.addrHash, a.hashed
-			}
-			a = n
+		if a != olds[i] {
 			s.accounts[w.Addr] = a
-			accs[i] = a
 		}
 		if w.CodeHash != a.codeHash {
 			if w.CodeHash == types.EmptyCodeHash || len(w.Code) == 0 {
