@@ -69,8 +69,9 @@ func (s *StateDB) applySlotsWorkers(a *account, keys, hashes []types.Hash) bool 
 
 // pendingLookups returns the pending addresses and their accounts (nil:
 // deleted): those of pendingAccounts, looked up on s.rootWorkers
-// goroutines when there are many, then those of the applied lists that
-// pendingAccounts does not name. The applied lists are emptied.
+// goroutines when there are many, then the addresses ApplyWrites deleted
+// that pendingAccounts does not name (classifyApplied takes the accounts
+// it wrote).
 func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
 	sc := &s.scratch
 	addrs := sc.pendingAddrs[:0]
@@ -80,7 +81,7 @@ func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
 	n := len(addrs)
 	accs := sc.pendingAccs[:0]
 	if cap(accs) < n {
-		accs = make([]*account, n, n+len(s.applied)+len(s.appliedDeleted))
+		accs = make([]*account, n, n+len(s.appliedDeleted))
 	}
 	accs = accs[:n]
 	split.Ranges(n, s.rootWorkers, 1024, func(lo, hi int) {
@@ -88,27 +89,64 @@ func (s *StateDB) pendingLookups() ([]types.Address, []*account) {
 			accs[i] = s.accounts[addrs[i]]
 		}
 	})
-	inMap := func(addr *types.Address) bool {
-		if n == 0 {
-			return false
-		}
-		_, ok := s.pendingAccounts[*addr]
-		return ok
-	}
-	for _, a := range s.applied {
-		if !inMap(&a.addr) {
-			addrs, accs = append(addrs, a.addr), append(accs, a)
-		}
-	}
 	for i := range s.appliedDeleted {
-		if addr := &s.appliedDeleted[i]; !inMap(addr) {
+		if addr := &s.appliedDeleted[i]; !s.pendingIn(addr) {
 			addrs, accs = append(addrs, *addr), append(accs, nil)
 		}
 	}
-	clear(s.applied)
-	s.applied, s.appliedDeleted = s.applied[:0], s.appliedDeleted[:0]
+	s.appliedDeleted = s.appliedDeleted[:0]
 	sc.pendingAddrs, sc.pendingAccs = addrs, accs
 	return addrs, accs
+}
+
+// pendingIn reports whether pendingAccounts names addr.
+func (s *StateDB) pendingIn(addr *types.Address) bool {
+	if len(s.pendingAccounts) == 0 {
+		return false
+	}
+	_, ok := s.pendingAccounts[*addr]
+	return ok
+}
+
+// classifyApplied adds the accounts ApplyWrites wrote, except those that
+// pendingAccounts names, to the scratch as IntermediateRoot does for the
+// others (the address to hash when not hashed yet, the account to encode,
+// its pending storage), and empties the list. A long list is split over
+// s.rootWorkers goroutines: the work is mostly cache misses on the
+// accounts, which the cores then take in parallel.
+func (s *StateDB) classifyApplied() {
+	sc := &s.scratch
+	type part struct{ owners, live, withSlots []*account }
+	classify := func(p *part, list []*account) {
+		for _, a := range list {
+			if s.pendingIn(&a.addr) {
+				continue
+			}
+			if !a.hashed {
+				p.owners = append(p.owners, a)
+			}
+			p.live = append(p.live, a)
+			if len(a.pending) > 0 {
+				p.withSlots = append(p.withSlots, a)
+			}
+		}
+	}
+	n := len(s.applied)
+	parts := make([]part, max(min(s.rootWorkers, n/1024), 1))
+	split.Each(len(parts), len(parts), 1, func(i int) {
+		classify(&parts[i], s.applied[n*i/len(parts):n*(i+1)/len(parts)])
+	})
+	for i := range parts {
+		p := &parts[i]
+		for _, a := range p.owners {
+			sc.addrOwners = append(sc.addrOwners, a)
+			sc.push(a.addr[:])
+		}
+		sc.live = append(sc.live, p.live...)
+		sc.accs = append(sc.accs, p.withSlots...)
+	}
+	clear(s.applied)
+	s.applied = s.applied[:0]
 }
 
 // hashBatch is s.hasher.HashBatch split over s.rootWorkers goroutines when

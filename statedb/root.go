@@ -131,6 +131,7 @@ func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 			}
 		}
 	}
+	s.classifyApplied()
 	clear(s.pendingAccounts)
 	for _, addr := range deleted {
 		sc.push(addr[:])

@@ -15,10 +15,12 @@ import (
 // an account was pending before it, and in a copy taken in between; for
 // one goroutine and for several.
 func TestApplyWritesMatchesOperations(t *testing.T) {
-	addr := func(i int) types.Address { return types.Address{0: 0x5a, 18: byte(i >> 8), 19: byte(i)} }
+	addr := func(i int) types.Address {
+		return types.Address{0: 0x5a, 17: byte(i >> 16), 18: byte(i >> 8), 19: byte(i)}
+	}
 	slot := func(i int) types.Hash { return types.Hash{31: byte(i), 30: 1} }
 	code := []byte{0x60, 0x00, 0x60, 0x00, 0xf3}
-	const n = 300 // above minParallelWrites
+	const n = 2100 // above minParallelWrites, and enough for a split classifyApplied
 	base := New()
 	for i := range n {
 		base.SetBalance(addr(i), uint256.NewInt(uint64(1000+i)))
