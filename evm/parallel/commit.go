@@ -1,8 +1,9 @@
 package parallel
 
 import (
-	"github.com/holiman/uint256"
 	"sync"
+
+	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm"
 	"github.com/plasmaxpl/engine/internal/split"
@@ -171,7 +172,7 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 // write of, as final values. Every transaction below cutoff must be final.
 func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 	// The accounts written below cutoff, found group by group on all the
-	// workers, in a fixed order.
+	// workers.
 	var groups [accountGroups][]*mvAccount
 	split.Each(accountGroups, x.workers, 1, func(g int) {
 		x.mv.accountsIn(g, func(a *mvAccount) {

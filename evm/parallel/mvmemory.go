@@ -217,19 +217,6 @@ func (a *mvAccount) readSlot(key types.Hash, base *baseReader, tx int) (c *mvCel
 	return c, val, blocker
 }
 
-// forEachSlot calls fn for every slot of a. No writer may run meanwhile.
-func (a *mvAccount) forEachSlot(fn func(*mvSlot)) {
-	t := a.slots.Load()
-	if t == nil {
-		return
-	}
-	for i := range t {
-		for _, sl := range t[i].m {
-			fn(sl)
-		}
-	}
-}
-
 // numSlots is the number of slots of a. No writer may run meanwhile.
 func (a *mvAccount) numSlots() int {
 	t := a.slots.Load()
