@@ -109,41 +109,21 @@ func (s *StateDB) pendingIn(addr *types.Address) bool {
 }
 
 // classifyApplied adds the accounts ApplyWrites wrote, except those that
-// pendingAccounts names, to the scratch as IntermediateRoot does for the
-// others (the address to hash when not hashed yet, the account to encode,
-// its pending storage), and empties the list. A long list is split over
-// s.rootWorkers goroutines: the work is mostly cache misses on the
-// accounts, which the cores then take in parallel.
+// pendingAccounts names, to the scratch's rootSet, and empties the list. A
+// long list is split over s.rootWorkers goroutines: the work is mostly
+// cache misses on the accounts, which the cores then take in parallel.
 func (s *StateDB) classifyApplied() {
-	sc := &s.scratch
-	type part struct{ owners, live, withSlots []*account }
-	classify := func(p *part, list []*account) {
-		for _, a := range list {
-			if s.pendingIn(&a.addr) {
-				continue
-			}
-			if !a.hashed {
-				p.owners = append(p.owners, a)
-			}
-			p.live = append(p.live, a)
-			if len(a.pending) > 0 {
-				p.withSlots = append(p.withSlots, a)
+	n := len(s.applied)
+	parts := make([]rootSet, max(min(s.rootWorkers, n/1024), 1))
+	split.Each(len(parts), len(parts), 1, func(i int) {
+		for _, a := range s.applied[n*i/len(parts) : n*(i+1)/len(parts)] {
+			if !s.pendingIn(&a.addr) {
+				parts[i].add(a)
 			}
 		}
-	}
-	n := len(s.applied)
-	parts := make([]part, max(min(s.rootWorkers, n/1024), 1))
-	split.Each(len(parts), len(parts), 1, func(i int) {
-		classify(&parts[i], s.applied[n*i/len(parts):n*(i+1)/len(parts)])
 	})
 	for i := range parts {
-		p := &parts[i]
-		for _, a := range p.owners {
-			sc.addrOwners = append(sc.addrOwners, a)
-			sc.push(a.addr[:])
-		}
-		sc.live = append(sc.live, p.live...)
-		sc.accs = append(sc.accs, p.withSlots...)
+		s.scratch.merge(&parts[i])
 	}
 	clear(s.applied)
 	s.applied = s.applied[:0]

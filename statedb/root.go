@@ -67,15 +67,37 @@ type rootScratch struct {
 	offsets []uint32
 	out     []types.Hash
 
-	addrOwners []*account // accounts whose address hash is in the batch; nil: deleted
-	live       []*account // accounts to re-encode
-	accs       []*account // accounts with pending storage
-	deleted    []types.Address
-	keys       []types.Hash
-	spans      []int // accs[i]'s slots are keys[spans[i]:spans[i+1]]
+	rootSet
+	deleted []types.Address
+	keys    []types.Hash
+	spans   []int // accs[i]'s slots are keys[spans[i]:spans[i+1]]
 
 	pendingAddrs []types.Address // the pending accounts' addresses
 	pendingAccs  []*account      // and accounts, nil for deleted ones
+}
+
+// rootSet sorts live accounts for the root.
+type rootSet struct {
+	addrOwners []*account // accounts whose address is still to be hashed
+	live       []*account // accounts to re-encode
+	accs       []*account // accounts with pending storage
+}
+
+func (rs *rootSet) add(a *account) {
+	if !a.hashed {
+		rs.addrOwners = append(rs.addrOwners, a)
+	}
+	rs.live = append(rs.live, a)
+	if len(a.pending) > 0 {
+		rs.accs = append(rs.accs, a)
+	}
+}
+
+// merge appends o's accounts to rs's.
+func (rs *rootSet) merge(o *rootSet) {
+	rs.addrOwners = append(rs.addrOwners, o.addrOwners...)
+	rs.live = append(rs.live, o.live...)
+	rs.accs = append(rs.accs, o.accs...)
 }
 
 func (sc *rootScratch) push(msg []byte) {
@@ -116,23 +138,17 @@ func (s *StateDB) IntermediateRoot(deleteEmptyObjects bool) types.Hash {
 	deleted := sc.deleted[:0]
 	addrs, accs := s.pendingLookups()
 	for i, addr := range addrs {
-		a := accs[i]
-		switch {
-		case a == nil:
+		if a := accs[i]; a == nil {
 			deleted = append(deleted, addr)
-		case !a.hashed:
-			sc.addrOwners = append(sc.addrOwners, a)
-			sc.push(a.addr[:])
-		}
-		if a != nil {
-			sc.live = append(sc.live, a)
-			if len(a.pending) > 0 {
-				sc.accs = append(sc.accs, a)
-			}
+		} else {
+			sc.add(a)
 		}
 	}
 	s.classifyApplied()
 	clear(s.pendingAccounts)
+	for _, a := range sc.addrOwners {
+		sc.push(a.addr[:])
+	}
 	for _, addr := range deleted {
 		sc.push(addr[:])
 	}
