@@ -115,7 +115,6 @@ type executor struct {
 
 	arenasMu sync.Mutex
 	arenas   []*arena // every worker's, handed back after the commit
-
 }
 
 // newArena returns an arena for one goroutine of the block.
