@@ -46,7 +46,7 @@ func (c *mvCell) writers(tx int, out []int) []int {
 	if c.kind == locBalance && c.acct.fees != nil {
 		fees := *c.acct.fees
 		for t := min(tx, len(fees)) - 1; t > from; t-- {
-			if fees[t].Load() != nil {
+			if fees[t].fee.Load() != nil {
 				out = append(out, t)
 			}
 		}

@@ -80,6 +80,13 @@ type Options struct {
 	PreByzantium bool
 }
 
+// resultSlot holds a transaction's latest result, on a cache line of its
+// own (see Scheduler).
+type resultSlot struct {
+	atomic.Pointer[txResult]
+	_ [cacheLine - 8]byte
+}
+
 // txResult is the outcome of one incarnation. It is immutable once stored.
 type txResult struct {
 	out      *evm.ExecutionResult
@@ -104,17 +111,38 @@ type executor struct {
 	mv      *MVMemory
 	sched   *Scheduler
 	base    *baseReader
-	results []atomic.Pointer[txResult]
+	results []resultSlot
 
-	executions  atomic.Int64
-	validations atomic.Int64
-	aborts      atomic.Int64 // incarnations aborted or cut short
-	stop        atomic.Bool  // the adaptive fallback stopped the workers
-	noFallback  bool
-	workers     int
+	// counts holds each worker's counters, the probe's last, each on
+	// a cache line of its own (see Scheduler).
+	counts     []workerCounts
+	noFallback bool
+	workers    int
+	_          [cacheLine]byte
+	stop       atomic.Bool // the adaptive fallback stopped the workers
+	_          [cacheLine - 1]byte
 
 	arenasMu sync.Mutex
 	arenas   []*arena // every worker's, handed back after the commit
+}
+
+// workerCounts counts one worker's tasks.
+type workerCounts struct {
+	executions  atomic.Int64
+	validations atomic.Int64
+	aborts      atomic.Int64 // incarnations aborted or cut short
+	_           [cacheLine - 24]byte
+}
+
+// total sums the workers' counters.
+func (x *executor) total() (executions, validations, aborts int64) {
+	for i := range x.counts {
+		c := &x.counts[i]
+		executions += c.executions.Load()
+		validations += c.validations.Load()
+		aborts += c.aborts.Load()
+	}
+	return executions, validations, aborts
 }
 
 // newArena returns an arena for one goroutine of the block.
@@ -171,13 +199,14 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		msgs:        make([]*evm.Message, len(txs)),
 		msgErrs:     make([]error, len(txs)),
 		mv:          nil,
-		sched:       NewScheduler(len(txs)),
 		base:        &baseReader{state: state},
-		results:     make([]atomic.Pointer[txResult], len(txs)),
+		results:     make([]resultSlot, len(txs)),
 		noFallback:  opt.NoFallback,
 	}
 	workers := min(cfg.Workers, len(txs))
 	x.workers = workers
+	x.sched = NewScheduler(len(txs), workers)
+	x.counts = make([]workerCounts, workers+1)
 	t0 := time.Now()
 	x.prepareMessages(workers)
 	x.mv = NewMVMemory(len(txs))
@@ -193,9 +222,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	t1 := time.Now()
 	seqFrom := x.run(workers)
 	t2 := time.Now()
-	st.Executions = x.executions.Load()
-	st.Aborts = x.aborts.Load()
-	st.Validations = x.validations.Load()
+	st.Executions, st.Validations, st.Aborts = x.total()
 	if opt.Dependencies {
 		x.dependencies(st)
 	}
@@ -299,19 +326,19 @@ func (x *executor) run(workers int) (sequentialFrom int) {
 				return
 			}
 		}
-		x.worker()
+		x.worker(i)
 	})
 	return sequentialFrom
 }
 
-func (x *executor) worker() {
+func (x *executor) worker(wi int) {
 	var e *evm.EVM
 	var v *view
 	var t task
 	ar := x.newArena()
 	for !x.sched.Done() && !x.stop.Load() {
 		if t.kind == taskNone {
-			t = x.sched.NextTask()
+			t = x.sched.NextTask(wi)
 			if t.kind == taskNone {
 				// Nothing to do until a running task ends: help a step a
 				// running task opened (see split.Help), or yield rather
@@ -326,21 +353,21 @@ func (x *executor) worker() {
 		}
 		switch t.kind {
 		case taskExecute:
-			t = x.runExecution(t, &e, &v, ar)
+			t = x.runExecution(wi, t, &e, &v, ar)
 		case taskValidate:
-			t = x.runValidation(t)
+			t = x.runValidation(wi, t)
 		}
 	}
 }
 
 // wasted counts an incarnation aborted by validation or cut short by a
 // dependency, and stops parallel execution when too many validations fail.
-func (x *executor) wasted() {
-	w := x.aborts.Add(1)
+func (x *executor) wasted(wi int) {
+	x.counts[wi].aborts.Add(1)
 	if x.noFallback {
 		return
 	}
-	if v := x.validations.Load(); v >= probeExecutions && w*maxWasteRatio > v*int64(x.workers-1) {
+	if _, v, w := x.total(); v >= probeExecutions && w*maxWasteRatio > v*int64(x.workers-1) {
 		x.stop.Store(true)
 	}
 }
@@ -384,6 +411,7 @@ func (x *executor) probe(k int) (sequentialFrom int) {
 	depth := make([]int, k)
 	done := 0
 	for i := range k {
+		x.counts[x.workers].executions.Add(1)
 		r, blocker := x.execute(i, &e, &v, ar)
 		if blocker >= 0 {
 			break // cannot happen: every transaction below i is recorded
@@ -437,34 +465,35 @@ func (x *executor) finalPrefix() int {
 	return len(x.txs)
 }
 
-func (x *executor) runExecution(t task, e **evm.EVM, v **view, ar *arena) task {
+func (x *executor) runExecution(wi int, t task, e **evm.EVM, v **view, ar *arena) task {
 	for {
+		x.counts[wi].executions.Add(1)
 		r, blocker := x.execute(t.tx, e, v, ar)
 		if blocker >= 0 {
-			if x.sched.AddDependency(t.tx, blocker) {
-				x.wasted()
+			if x.sched.AddDependency(wi, t.tx, blocker) {
+				x.wasted(wi)
 				return task{}
 			}
 			continue // the blocker finished meanwhile: run again
 		}
 		x.results[t.tx].Store(r)
 		wroteNew := x.mv.Record(t.tx, r.writes, ar)
-		return x.sched.FinishExecution(t.tx, t.incarnation, wroteNew)
+		return x.sched.FinishExecution(wi, t.tx, t.incarnation, wroteNew)
 	}
 }
 
-func (x *executor) runValidation(t task) task {
-	x.validations.Add(1)
+func (x *executor) runValidation(wi int, t task) task {
+	x.counts[wi].validations.Add(1)
 	r := x.results[t.tx].Load()
 	ok := x.valid(t.tx, r)
 	if !ok {
-		x.wasted()
+		x.wasted(wi)
 	}
 	aborted := !ok && x.sched.TryValidationAbort(t.tx, t.incarnation)
 	if aborted {
 		x.mv.Estimate(t.tx)
 	}
-	return x.sched.FinishValidation(t.tx, aborted)
+	return x.sched.FinishValidation(wi, t.tx, aborted)
 }
 
 // execute runs one incarnation of transaction tx against a fresh view.
@@ -472,7 +501,6 @@ func (x *executor) runValidation(t task) task {
 // short. A panic of a speculative run is kept in the result: it surfaces
 // only if the run's reads turn out to be the final ones.
 func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txResult, blocker int) {
-	x.executions.Add(1)
 	r = ar.result()
 	if err := x.msgErrs[tx]; err != nil {
 		r.err = err

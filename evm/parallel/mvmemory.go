@@ -84,7 +84,20 @@ type mvCell struct {
 // entry in the balance cell or a fee, never both. Each slot is written by
 // its transaction's executor without the lock, so that the transactions
 // do not all take the beneficiary's lock to pay it.
-type feeSlots []atomic.Pointer[uint256.Int]
+type feeSlots []txSlot
+
+// txSlot is MVMemory's state of one transaction, on a cache line of its
+// own: neighbouring transactions usually run on different workers (see
+// Scheduler).
+type txSlot struct {
+	// written lists the cells the transaction's last incarnation wrote
+	// (or is expected to write); only its executor touches it.
+	written []*mvCell
+	// fee is its fee to the beneficiary once fees are kept apart (see
+	// feeSlots).
+	fee atomic.Pointer[uint256.Int]
+	_   [cacheLine - 32]byte
+}
 
 // feeEstimate marks a fee whose writer was aborted.
 var feeEstimate = new(uint256.Int)
@@ -300,7 +313,7 @@ func (c *mvCell) writtenBelow(cutoff int) bool {
 	if c.kind == locBalance && c.acct.fees != nil {
 		fees := *c.acct.fees
 		for t := range min(cutoff, len(fees)) {
-			if fees[t].Load() != nil {
+			if fees[t].fee.Load() != nil {
 				return true
 			}
 		}
@@ -325,9 +338,8 @@ type MVMemory struct {
 		m  map[types.Address]*mvAccount
 	}
 	known [knownParts]*knownBuf // storage of pre
-	// written[i] lists the cells transaction i's last incarnation wrote
-	// (or is expected to write); only i's executor touches it.
-	written [][]*mvCell
+	// txs[i] is transaction i's written cells and fee.
+	txs []txSlot
 	// feeAcct is the beneficiary once its fees are kept apart (see
 	// feeSlots); nil before.
 	feeAcct *mvAccount
@@ -340,14 +352,14 @@ type MVMemory struct {
 // meanwhile.
 func (mv *MVMemory) separateFees(addr types.Address) {
 	a := mv.account(addr)
-	fees := make(feeSlots, len(mv.written))
+	fees := feeSlots(mv.txs)
 	a.fees = &fees
 	mv.feeAcct = a
 }
 
 // NewMVMemory returns an empty memory for a block of n transactions.
 func NewMVMemory(n int) *MVMemory {
-	return &MVMemory{written: make([][]*mvCell, n)}
+	return &MVMemory{txs: make([]txSlot, n)}
 }
 
 // knownParts is the number of parts the known accounts are split into (by
@@ -606,7 +618,7 @@ type writeEntry struct {
 // transactions above tx to be validated again). Write sets list an
 // account's locations together, so each account is locked once.
 func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
-	prev := mv.written[tx]
+	prev := mv.txs[tx].written
 	next := carve(&ar.cells, len(ws))[:0]
 	var locked *mvAccount
 	fa := mv.feeAcct
@@ -647,7 +659,7 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 		locked.mu.Unlock()
 	}
 	if fa != nil {
-		if old := (*fa.fees)[tx].Swap(fee); old == nil && fee != nil {
+		if old := (*fa.fees)[tx].fee.Swap(fee); old == nil && fee != nil {
 			wroteNew = true
 		}
 	}
@@ -664,7 +676,7 @@ func (mv *MVMemory) Record(tx int, ws []writeEntry, ar *arena) (wroteNew bool) {
 			c.unlock()
 		}
 	}
-	mv.written[tx] = next
+	mv.txs[tx].written = next
 	return wroteNew
 }
 
@@ -680,10 +692,10 @@ func containsCell(cs []*mvCell, c *mvCell) bool {
 // Estimate marks tx's writes as estimates: readers above tx wait for its
 // next incarnation instead of reading values that are probably stale.
 func (mv *MVMemory) Estimate(tx int) {
-	if fa := mv.feeAcct; fa != nil && (*fa.fees)[tx].Load() != nil {
-		(*fa.fees)[tx].Store(feeEstimate)
+	if fa := mv.feeAcct; fa != nil && (*fa.fees)[tx].fee.Load() != nil {
+		(*fa.fees)[tx].fee.Store(feeEstimate)
 	}
-	for _, c := range mv.written[tx] {
+	for _, c := range mv.txs[tx].written {
 		c.lock()
 		c.markEstimate(tx)
 		c.unlock()
@@ -699,7 +711,7 @@ func (mv *MVMemory) expect(tx int, a *mvAccount, kinds ...locKind) {
 		c := &a.fields[k]
 		c.write(tx, &mvValue{}, nil)
 		c.markEstimate(tx)
-		mv.written[tx] = append(mv.written[tx], c)
+		mv.txs[tx].written = append(mv.txs[tx].written, c)
 	}
 }
 
@@ -912,7 +924,7 @@ func (c *mvCell) resolveFees(base *baseReader, tx, i int) (val mvValue, blocker 
 	}
 	fees := *c.acct.fees
 	for t := tx - 1; t > from; t-- {
-		switch f := fees[t].Load(); f {
+		switch f := fees[t].fee.Load(); f {
 		case nil:
 		case feeEstimate:
 			return mvValue{}, t
