@@ -7,6 +7,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/plasmaxpl/engine/bench"
 	"github.com/plasmaxpl/engine/evm/parallel"
@@ -47,6 +48,12 @@ func benchParallel(o *options) []Benchmark {
 			out = append(out, b)
 			continue
 		}
+		// The machine's state at the start of each workload: the helpers
+		// of the previous run park first (see bench.CoreRoundTrip).
+		time.Sleep(20 * time.Millisecond)
+		if rt, ok := bench.CoreRoundTrip(20000, 200*time.Millisecond); ok {
+			b.Note = fmt.Sprintf("cross-core round trip before this workload's run: %d ns (bench.CoreRoundTrip)", rt.Nanoseconds())
+		}
 		res, err := bench.Run(w, parallelWorkers, o.rounds)
 		if err != nil {
 			b.Error = err.Error()
@@ -67,7 +74,11 @@ func benchParallel(o *options) []Benchmark {
 		o.logBench(b)
 	}
 	if note := mainnetPeakRSS(o); note != "" && len(out) > 0 {
-		out[len(out)-1].Note = note
+		if last := &out[len(out)-1]; last.Note != "" {
+			last.Note += "; " + note
+		} else {
+			last.Note = note
+		}
 	}
 	return out
 }
@@ -153,7 +164,7 @@ func parallelTable(sec Section) string {
 			}
 		}
 		if b.Note != "" {
-			notes = append(notes, "- "+mdEscape(b.Note))
+			notes = append(notes, fmt.Sprintf("- %s: %s", b.Name, mdEscape(b.Note)))
 		}
 	}
 	w("\nTargets, speedup on 2 workers:\n\n")
