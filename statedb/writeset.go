@@ -22,7 +22,16 @@ type AccountWrite struct {
 	CodeHash types.Hash // EmptyCodeHash for no code
 	Code     []byte
 	Slots    []SlotWrite
+	// Ref, when set, is the account Addr had when the writer read it
+	// (AccountRefOf), which spares ApplyWrites the lookup; it must still
+	// be Addr's account (nothing but bulk writes of other accounts may
+	// have changed the state since).
+	Ref AccountRef
 }
+
+// AccountRef refers to one account of a StateDB, as AccountRefOf returns
+// it. The zero AccountRef refers to none.
+type AccountRef struct{ a *account }
 
 // SlotWrite is the final value of one storage slot (zero: empty).
 type SlotWrite struct {
@@ -62,7 +71,10 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	accs := make([]*account, len(ws))
 	split.Each(len(ws), workers, 64, func(i int) {
 		w := &ws[i]
-		a := s.account(w.Addr)
+		a := w.Ref.a
+		if a == nil {
+			a = s.account(w.Addr)
+		}
 		olds[i], accs[i] = a, a
 		switch {
 		case !w.Exists:
@@ -142,7 +154,20 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 // whether it exists, its balance, nonce, code hash (EmptyCodeHash for no
 // code) and code. The code is shared: do not modify it.
 func (s *StateDB) ReadAccount(addr types.Address) (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte) {
-	a := s.account(addr)
+	return s.AccountRefOf(addr).Read()
+}
+
+// AccountRefOf returns a reference to addr's account (the zero AccountRef
+// when it does not exist), for AccountRef.Read and for the AccountWrite
+// that later gives its final values. It only looks the account up: a
+// reader of many accounts that first looks them all up and then reads
+// them all lets the processor overlap their cache misses.
+func (s *StateDB) AccountRefOf(addr types.Address) AccountRef { return AccountRef{s.account(addr)} }
+
+// Read returns the fields of the account r refers to, as ReadAccount
+// does: nothing exists behind the zero AccountRef.
+func (r AccountRef) Read() (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte) {
+	a := r.a
 	if a == nil {
 		return false, balance, 0, types.EmptyCodeHash, nil
 	}

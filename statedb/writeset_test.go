@@ -13,7 +13,7 @@ import (
 // operations, also when accounts it wrote are changed again before the
 // root (a withdrawal credit, the re-creation of an account it deleted), when
 // an account was pending before it, and in a copy taken in between; for
-// one goroutine and for several.
+// one goroutine and for several, with and without account references.
 func TestApplyWritesMatchesOperations(t *testing.T) {
 	addr := func(i int) types.Address {
 		return types.Address{0: 0x5a, 17: byte(i >> 16), 18: byte(i >> 8), 19: byte(i)}
@@ -89,10 +89,22 @@ func TestApplyWritesMatchesOperations(t *testing.T) {
 	after(want)
 	wantRoot := want.IntermediateRoot(true)
 
-	for _, workers := range []int{1, 4} {
-		t.Run(fmt.Sprint("workers=", workers), func(t *testing.T) {
+	for _, run := range []struct {
+		workers int
+		refs    bool
+	}{{1, false}, {4, false}, {1, true}, {4, true}} {
+		workers := run.workers
+		t.Run(fmt.Sprintf("workers=%d/refs=%v", workers, run.refs), func(t *testing.T) {
 			got := base.Copy()
 			before(got)
+			ws := append([]AccountWrite(nil), ws...)
+			if run.refs {
+				// The references a reader took before the block: the
+				// lookups are skipped, the result is the same.
+				for i := range ws {
+					ws[i].Ref = got.AccountRefOf(ws[i].Addr)
+				}
+			}
 			got.ApplyWritesWorkers(ws, workers)
 			mid := got.Copy()
 			after(got)

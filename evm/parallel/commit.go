@@ -200,6 +200,9 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		a := accts[i]
 		w := &out[i]
 		w.Addr = a.addr
+		if a.baseReady.Load() {
+			w.Ref = a.base.ref
+		}
 		w.Exists = x.finalValue(cutoff, &a.fields[locExist]).flag
 		if !w.Exists {
 			return

@@ -9,6 +9,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/statedb"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -115,6 +116,7 @@ type mvSlot struct {
 
 // baseAccount is an account's fields before the block.
 type baseAccount struct {
+	ref      statedb.AccountRef // for the bulk write (see accountReader)
 	exists   bool
 	balance  uint256.Int
 	nonce    uint64
@@ -420,9 +422,9 @@ func (mv *MVMemory) addKnownPart(p int, known []knownAddr, base *baseReader) {
 		}
 	}
 	kb.slab = slab[:n]
+	base.readBase(kb.slab)
 	most := int32(0)
 	for i := range kb.slab {
-		kb.slab[i].baseFields(base)
 		most = max(most, kb.slab[i].senderTxs)
 	}
 	for cur := mv.maxSenderTxs.Load(); most > cur && !mv.maxSenderTxs.CompareAndSwap(cur, most); cur = mv.maxSenderTxs.Load() {
@@ -753,10 +755,11 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 	return v
 }
 
-// accountReader reads all of an account's fields at once
-// (statedb.StateDB does).
+// accountReader finds accounts and reads their fields through references
+// that the bulk write of the final state gives back (statedb.StateDB
+// does).
 type accountReader interface {
-	ReadAccount(types.Address) (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte)
+	AccountRefOf(types.Address) statedb.AccountRef
 }
 
 // baseFields returns the account before the block, reading it the first
@@ -767,14 +770,15 @@ func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
 	}
 	b := &a.base
 	if r, ok := base.state.(accountReader); ok {
-		b.exists, b.balance, b.nonce, b.codeHash, b.code = r.ReadAccount(a.addr)
-	} else {
-		s := base.state
-		b.exists, b.balance, b.nonce = s.Exist(a.addr), s.GetBalance(a.addr), s.GetNonce(a.addr)
-		b.codeHash = s.GetCodeHash(a.addr)
-		if b.codeHash != (types.Hash{}) {
-			b.code = s.GetCode(a.addr)
-		}
+		b.ref = r.AccountRefOf(a.addr)
+		a.readRef()
+		return b
+	}
+	s := base.state
+	b.exists, b.balance, b.nonce = s.Exist(a.addr), s.GetBalance(a.addr), s.GetNonce(a.addr)
+	b.codeHash = s.GetCodeHash(a.addr)
+	if b.codeHash != (types.Hash{}) {
+		b.code = s.GetCode(a.addr)
 	}
 	if b.codeHash == (types.Hash{}) {
 		b.codeHash, b.code = types.EmptyCodeHash, nil
@@ -782,6 +786,36 @@ func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
 	a.baseKnown = true
 	a.baseReady.Store(true)
 	return b
+}
+
+// readRef reads the account before the block from a.base.ref.
+func (a *mvAccount) readRef() {
+	b := &a.base
+	b.exists, b.balance, b.nonce, b.codeHash, b.code = b.ref.Read()
+	a.baseKnown = true
+	a.baseReady.Store(true)
+}
+
+// readBase reads every account of accts (none read yet) from the state
+// before the block: all the lookups first, then all the fields, so that
+// the processor overlaps the cache misses of many accounts rather than
+// waiting for each account's fields right after its lookup (the two loads
+// of one account depend on each other; those of different accounts do
+// not).
+func (base *baseReader) readBase(accts []mvAccount) {
+	r, ok := base.state.(accountReader)
+	if !ok {
+		for i := range accts {
+			accts[i].baseFields(base)
+		}
+		return
+	}
+	for i := range accts {
+		accts[i].base.ref = r.AccountRefOf(accts[i].addr)
+	}
+	for i := range accts {
+		accts[i].readRef()
+	}
 }
 
 // resolve returns the value of c for transaction tx: from the highest
