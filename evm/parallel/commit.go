@@ -171,12 +171,17 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 // after every transaction below it) for every account MVMemory holds a
 // write of, as final values. Every transaction below cutoff must be final.
 func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
+	// The cutoff for writtenBelow: allTxs for the whole block.
+	below := cutoff
+	if cutoff >= len(x.txs) {
+		below = allTxs
+	}
 	// The accounts written below cutoff, found group by group on all the
 	// workers.
 	var groups [accountGroups][]*mvAccount
 	split.Each(accountGroups, x.workers, 1, func(g int) {
 		x.mv.accountsIn(g, func(a *mvAccount) {
-			if a.writtenBelow(cutoff) {
+			if a.writtenBelow(below) {
 				groups[g] = append(groups[g], a)
 			}
 		})
@@ -207,7 +212,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		if !w.Exists {
 			return
 		}
-		w.Wiped = a.fields[locWipe].writtenBelow(cutoff)
+		w.Wiped = a.fields[locWipe].writtenBelow(below)
 		w.Balance = x.finalValue(cutoff, &a.fields[locBalance]).word
 		nonce := x.finalValue(cutoff, &a.fields[locNonce])
 		w.Nonce = nonce.nonce()
@@ -226,7 +231,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		w.Slots = make([]statedb.SlotWrite, 0, n)
 		t := a.slots.Load()
 		for s := range t {
-			w.Slots = x.finalSlots(cutoff, &t[s], w.Wiped, w.Slots)
+			w.Slots = x.finalSlots(cutoff, below, &t[s], w.Wiped, w.Slots)
 		}
 	})
 	if len(hot) == 0 {
@@ -236,7 +241,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 	split.Each(len(parts), x.workers, 1, func(j int) {
 		w := &out[hot[j/slotStripes]]
 		t := accts[hot[j/slotStripes]].slots.Load()
-		parts[j] = x.finalSlots(cutoff, &t[j%slotStripes], w.Wiped, nil)
+		parts[j] = x.finalSlots(cutoff, below, &t[j%slotStripes], w.Wiped, nil)
 	})
 	for h, i := range hot {
 		w := &out[i]
@@ -257,10 +262,11 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 const hotSlots = 512
 
 // finalSlots appends to dst the final values of the slots of stripe st
-// written below cutoff (zeros left out of a wiped account's storage).
-func (x *executor) finalSlots(cutoff int, st *slotStripe, wiped bool, dst []statedb.SlotWrite) []statedb.SlotWrite {
+// written below cutoff (zeros left out of a wiped account's storage);
+// below is cutoff for writtenBelow (allTxs for the whole block).
+func (x *executor) finalSlots(cutoff, below int, st *slotStripe, wiped bool, dst []statedb.SlotWrite) []statedb.SlotWrite {
 	for _, sl := range st.m {
-		if !sl.cell.writtenBelow(cutoff) {
+		if !sl.cell.writtenBelow(below) {
 			continue
 		}
 		v := x.finalValue(cutoff, &sl.cell)

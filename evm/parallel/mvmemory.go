@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"hash/maphash"
+	"math"
 	"sync"
 	"sync/atomic"
 	"unsafe"
@@ -307,9 +308,13 @@ func (c *mvCell) markEstimate(tx int) {
 	}
 }
 
-// writtenBelow reports whether a transaction below cutoff wrote c.
+// writtenBelow reports whether a transaction below cutoff wrote c. With
+// cutoff allTxs (whole block) any entry answers, without a look at the
+// entries, which live elsewhere (in a worker's arena: one cache miss per
+// written cell of every account, in the pass that finds the accounts to
+// commit). allTxs is a cutoff for this test only, not a transaction.
 func (c *mvCell) writtenBelow(cutoff int) bool {
-	if len(c.entries) > 0 && c.entries[0].tx < cutoff {
+	if len(c.entries) > 0 && (cutoff == allTxs || c.entries[0].tx < cutoff) {
 		return true
 	}
 	if c.kind == locBalance && c.acct.fees != nil {
@@ -324,6 +329,10 @@ func (c *mvCell) writtenBelow(cutoff int) bool {
 }
 
 const mvShards = 32
+
+// allTxs is the cutoff above every transaction of a block (see
+// writtenBelow).
+const allTxs = math.MaxInt
 
 // MVMemory is Block-STM's multi-version memory: for every location, the
 // values written by each transaction of the block, so that transaction i
