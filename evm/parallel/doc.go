@@ -22,7 +22,11 @@
 // (senders, recipients, the beneficiary) are created before the workers
 // start, in four parts by address hash built and read from the state at
 // the same time, each part in one allocation kept between blocks, and are
-// found without a lock in open-addressing tables. Read and write sets hold
+// found without a lock in open-addressing tables. A part is read from the
+// state in two passes, every lookup and then every account's fields, so
+// that the cache misses of different accounts overlap; the reference each
+// lookup returns (statedb.AccountRef) goes back with the account's final
+// values, and the bulk write looks nothing up again. Read and write sets hold
 // the cells themselves, so validation and the final write look nothing up
 // again; a read of a cell without versions takes no lock at all. Each
 // worker carves read sets, write sets, results and first versions from its
