@@ -286,11 +286,20 @@ func (x *executor) addKnown(workers int) {
 	split.Each(len(known), workers, 1024, func(i int) {
 		known[i].hash = addrHash(&known[i].addr)
 	})
+	// Each part's entries, so that its goroutine goes over its own only.
+	var byPart [knownParts][]int32
+	for p := range byPart {
+		byPart[p] = make([]int32, 0, len(known)/knownParts*5/4+8)
+	}
+	for i := range known {
+		p := known[i].hash % knownParts
+		byPart[p] = append(byPart[p], int32(i))
+	}
 	split.Each(knownParts, workers, 1, func(p int) {
-		x.mv.addKnownPart(p, known, x.base)
-		for i := range known {
+		x.mv.addKnownPart(p, known, byPart[p], x.base)
+		for _, i := range byPart[p] {
 			k := &known[i]
-			if k.tx < 0 || int(k.hash%knownParts) != p {
+			if k.tx < 0 {
 				continue
 			}
 			if a := x.mv.pre[p].get(&k.addr, k.hash); a.senderTxs > 1 {

@@ -398,14 +398,10 @@ type knownAddr struct {
 // known (the accounts a block is known to touch), counts how often each is
 // listed as a sender, and reads each from the state before the block, so
 // that looking them up takes no lock and neither do their first reads.
-// Each part is built by one goroutine, before any other use of mv.
-func (mv *MVMemory) addKnownPart(p int, known []knownAddr, base *baseReader) {
-	bound := 0
-	for i := range known {
-		if int(known[i].hash%knownParts) == p {
-			bound++
-		}
-	}
+// Each part is built by one goroutine, before any other use of mv; idx
+// lists the entries of known that fall in part p.
+func (mv *MVMemory) addKnownPart(p int, known []knownAddr, idx []int32, base *baseReader) {
+	bound := len(idx)
 	kb := getKnownBuf()
 	if cap(kb.slab) < bound {
 		kb.slab = make([]mvAccount, bound)
@@ -414,11 +410,8 @@ func (mv *MVMemory) addKnownPart(p int, known []knownAddr, base *baseReader) {
 	}
 	kb.pre.reset(bound)
 	pre, slab, n := &kb.pre, kb.slab, 0
-	for i := range known {
+	for _, i := range idx {
 		k := &known[i]
-		if int(k.hash%knownParts) != p {
-			continue
-		}
 		a := pre.get(&k.addr, k.hash)
 		if a == nil {
 			a = &slab[n]
