@@ -164,6 +164,19 @@ func (s *StateDB) ReadAccount(addr types.Address) (exists bool, balance uint256.
 // them all lets the processor overlap their cache misses.
 func (s *StateDB) AccountRefOf(addr types.Address) AccountRef { return AccountRef{s.account(addr)} }
 
+// StateOf is GetState for the account ref refers to, without looking it
+// up again.
+func (s *StateDB) StateOf(ref AccountRef, key types.Hash) types.Hash {
+	a := ref.a
+	if a == nil {
+		return types.Hash{}
+	}
+	if v, ok := a.dirty[key]; ok {
+		return v
+	}
+	return s.committedState(a, key)
+}
+
 // Read returns the fields of the account r refers to, as ReadAccount
 // does: nothing exists behind the zero AccountRef.
 func (r AccountRef) Read() (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte) {

@@ -128,3 +128,33 @@ func TestApplyWritesMatchesOperations(t *testing.T) {
 		})
 	}
 }
+
+// The reads through an account reference give what the reads by address
+// give: fields, storage (committed and written in the transaction), and
+// nothing behind the reference of a missing account.
+func TestAccountRefReads(t *testing.T) {
+	s := New()
+	a, missing := types.Address{1: 0xaa}, types.Address{1: 0xbb}
+	s.SetBalance(a, uint256.NewInt(7))
+	s.SetNonce(a, 3)
+	s.SetCode(a, []byte{0x60, 0x00})
+	s.SetState(a, types.Hash{31: 1}, types.Hash{31: 9})
+	s.Finalise(true)
+	s.SetState(a, types.Hash{31: 2}, types.Hash{31: 5}) // written, not finalised
+	for _, addr := range []types.Address{a, missing} {
+		ref := s.AccountRefOf(addr)
+		exists, bal, nonce, codeHash, code := ref.Read()
+		wExists, wBal, wNonce, wCodeHash, wCode := s.Exist(addr), s.GetBalance(addr), s.GetNonce(addr), s.GetCodeHash(addr), s.GetCode(addr)
+		if addr == missing {
+			wCodeHash = types.EmptyCodeHash
+		}
+		if exists != wExists || bal != wBal || nonce != wNonce || codeHash != wCodeHash || string(code) != string(wCode) {
+			t.Fatalf("%x: ref reads %v %v %d %x %x, want %v %v %d %x %x", addr, exists, bal, nonce, codeHash, code, wExists, wBal, wNonce, wCodeHash, wCode)
+		}
+		for _, k := range []types.Hash{{31: 1}, {31: 2}, {31: 3}} {
+			if got, want := s.StateOf(ref, k), s.GetState(addr, k); got != want {
+				t.Fatalf("%x slot %x: StateOf %x, GetState %x", addr, k, got, want)
+			}
+		}
+	}
+}

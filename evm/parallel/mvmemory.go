@@ -734,7 +734,12 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 	if c.kind == locSlot {
 		sl := c.slot
 		if !sl.baseKnown {
-			h := base.state.GetState(c.acct.addr, sl.key)
+			var h types.Hash
+			if r, ok := base.state.(slotReader); ok && c.acct.baseReady.Load() {
+				h = r.StateOf(c.acct.base.ref, sl.key)
+			} else {
+				h = base.state.GetState(c.acct.addr, sl.key)
+			}
 			sl.base.SetBytes32(h[:])
 			sl.baseKnown = true
 			sl.baseReady.Store(true)
@@ -755,6 +760,13 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 		v.code = b.code
 	}
 	return v
+}
+
+// slotReader reads a storage slot of an account through its reference
+// (statedb.StateDB does), sparing the lookup of the account at every slot
+// of a popular contract.
+type slotReader interface {
+	StateOf(ref statedb.AccountRef, key types.Hash) types.Hash
 }
 
 // accountReader finds accounts and reads their fields through references
