@@ -1,7 +1,9 @@
 package parallel
 
 import (
+	"runtime"
 	"sync"
+	"sync/atomic"
 
 	"github.com/holiman/uint256"
 
@@ -33,16 +35,45 @@ type writeApplierWorkers interface {
 func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockState, cfg evm.BlockConfig, res *evm.BlockResult, included *[]*types.Transaction, st *Stats, limit int) error {
 	maxBlobGas := evm.MaxBlobGasPerBlock(x.rules.Fork)
 	c := &bulkChecks{}
-	// The final state is collected (read-only) while the checks run; a
-	// failed check discards it.
+	gasUsed, blobGasUsed := res.GasUsed, res.BlobGasUsed
+	// The receipts are built on a helper while the caller checks the
+	// transactions and collects and writes the final state: published
+	// first, the receipts go to the first helper free, and the final
+	// state, published next, runs on the caller unless another helper is
+	// free (it splits its own work over the workers as they come). The
+	// receipts follow the checks (passed: the transactions below it passed
+	// theirs), so that only committed transactions get one. The final
+	// state is read-only until the checks pass; a failed check discards
+	// it.
+	var passed atomic.Int64
+	var checked atomic.Bool
+	receipts := split.Go(func() {
+		var logIndex uint
+		for i := 0; ; {
+			for hi := int(passed.Load()); i < hi; i++ {
+				tx, r := x.txs[i], x.results[i].Load()
+				for _, l := range r.logs {
+					l.TxHash = tx.Hash()
+					l.TxIndex = uint(i)
+					l.Index = logIndex
+					logIndex++
+				}
+				evm.AppendReceipt(e, tx, x.msgs[i], r.out, r.logs, r.bloom, res, nil)
+			}
+			if checked.Load() && i == int(passed.Load()) {
+				return
+			}
+			runtime.Gosched() // the checks are ahead nearly always
+		}
+	})
 	var ws []statedb.AccountWrite
 	final := split.Go(func() { ws = x.finalState(limit) })
-	gasUsed, blobGasUsed := res.GasUsed, res.BlobGasUsed
 	n, why := limit, ""
 	for i := range x.txs[:limit] {
 		r := x.results[i].Load()
 		if r.panicVal != nil {
-			panic(r.panicVal)
+			n = i
+			break
 		}
 		var left uint64
 		if gasUsed < x.bctx.GasLimit {
@@ -65,23 +96,17 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		c.committed(r.writes)
 		gasUsed += r.out.UsedGas
 		blobGasUsed += r.out.BlobGasUsed
-	}
-	// The receipts of the transactions that passed are built while the
-	// state is written.
-	receipts := split.Go(func() {
-		var logIndex uint
-		for i, tx := range x.txs[:n] {
-			r := x.results[i].Load()
-			for _, l := range r.logs {
-				l.TxHash = tx.Hash()
-				l.TxIndex = uint(i)
-				l.Index = logIndex
-				logIndex++
-			}
-			evm.AppendReceipt(e, tx, x.msgs[i], r.out, r.logs, r.bloom, res, nil)
+		if i%receiptsBatch == receiptsBatch-1 {
+			passed.Store(int64(i + 1))
 		}
-	})
+	}
+	passed.Store(int64(n))
+	checked.Store(true)
 	final.Wait()
+	if n < limit && x.results[n].Load().panicVal != nil {
+		receipts.Wait()
+		panic(x.results[n].Load().panicVal)
+	}
 	if n < limit {
 		ws = x.finalState(n)
 	}
@@ -101,6 +126,10 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	}
 	return nil
 }
+
+// receiptsBatch is how many checked transactions commitBulk hands to the
+// receipts at a time (one store to a line the receipts' goroutine reads).
+const receiptsBatch = 64
 
 // bulkChecks follows, during commitBulk, what the assumption checks need
 // of the state before the next transaction, in fields of the accounts
