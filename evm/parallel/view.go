@@ -39,6 +39,11 @@ type object struct {
 
 	dirty smallMap[hashKey, types.Hash] // storage writes of this transaction
 
+	// orig is the account's state before the transaction (the same for
+	// every object the address has in the transaction), kept here so
+	// that loading a field does not look the address up again.
+	orig *origAccount
+
 	created        bool // EIP-6780: created by a contract creation in this transaction
 	selfDestructed bool
 }
@@ -222,8 +227,10 @@ func (v *view) origOf(addr types.Address) *origAccount {
 	return o
 }
 
-func (v *view) origExists(addr types.Address) bool {
-	o := v.origOf(addr)
+// The fields of an account before the transaction, each read from
+// MVMemory (and recorded) the first time.
+
+func (v *view) existed(o *origAccount) bool {
 	if !o.known {
 		o.exists = v.read(&o.acct.fields[locExist]).flag
 		o.known = true
@@ -231,8 +238,7 @@ func (v *view) origExists(addr types.Address) bool {
 	return o.exists
 }
 
-func (v *view) origBalance(addr types.Address) *uint256.Int {
-	o := v.origOf(addr)
+func (v *view) balanceBefore(o *origAccount) *uint256.Int {
 	if o.has&hasBalance == 0 {
 		o.balance = v.read(&o.acct.fields[locBalance]).word
 		o.has |= hasBalance
@@ -240,8 +246,7 @@ func (v *view) origBalance(addr types.Address) *uint256.Int {
 	return &o.balance
 }
 
-func (v *view) origNonce(addr types.Address) uint64 {
-	o := v.origOf(addr)
+func (v *view) nonceBefore(o *origAccount) uint64 {
 	if o.has&hasNonce == 0 {
 		val := v.read(&o.acct.fields[locNonce])
 		o.nonce = val.nonce()
@@ -250,8 +255,7 @@ func (v *view) origNonce(addr types.Address) uint64 {
 	return o.nonce
 }
 
-func (v *view) origCode(addr types.Address) *origAccount {
-	o := v.origOf(addr)
+func (v *view) codeBefore(o *origAccount) *origAccount {
 	if o.has&hasCode == 0 {
 		val := v.read(&o.acct.fields[locCode])
 		o.codeHash, o.code = val.hash(), val.code
@@ -282,8 +286,9 @@ func (v *view) get(addr types.Address) *object {
 	if known {
 		return o
 	}
-	if v.origExists(addr) {
+	if oa := v.origOf(addr); v.existed(oa) {
 		o = v.newObject()
+		o.orig = oa
 	}
 	v.accounts.add(k, o)
 	return o
@@ -295,6 +300,7 @@ func (v *view) getOrNew(addr types.Address) *object {
 	}
 	o := v.newObject()
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
+	o.orig = v.origOf(addr)
 	v.accounts.set(ak(addr), o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
 	return o
@@ -302,7 +308,7 @@ func (v *view) getOrNew(addr types.Address) *object {
 
 func (v *view) loadBalance(addr types.Address, o *object) *uint256.Int {
 	if o.has&hasBalance == 0 {
-		o.balance.Add(v.origBalance(addr), &o.delta)
+		o.balance.Add(v.balanceBefore(o.orig), &o.delta)
 		o.delta.Clear()
 		o.has |= hasBalance
 	}
@@ -311,7 +317,7 @@ func (v *view) loadBalance(addr types.Address, o *object) *uint256.Int {
 
 func (v *view) loadNonce(addr types.Address, o *object) uint64 {
 	if o.has&hasNonce == 0 {
-		o.nonce = v.origNonce(addr)
+		o.nonce = v.nonceBefore(o.orig)
 		o.has |= hasNonce
 	}
 	return o.nonce
@@ -319,7 +325,7 @@ func (v *view) loadNonce(addr types.Address, o *object) uint64 {
 
 func (v *view) loadCode(addr types.Address, o *object) {
 	if o.has&hasCode == 0 {
-		oa := v.origCode(addr)
+		oa := v.codeBefore(o.orig)
 		o.codeHash, o.code = oa.codeHash, oa.code
 		o.has |= hasCode
 	}
@@ -346,7 +352,7 @@ func (v *view) touch(addr types.Address) {
 // CreateAccount replaces addr with a fresh account that keeps its balance.
 func (v *view) CreateAccount(addr types.Address) {
 	prev := v.get(addr)
-	o := &object{fresh: true, has: hasNonce | hasCode, codeHash: types.EmptyCodeHash}
+	o := &object{fresh: true, has: hasNonce | hasCode, codeHash: types.EmptyCodeHash, orig: v.origOf(addr)}
 	switch {
 	case prev == nil:
 		o.has |= hasBalance
@@ -790,8 +796,8 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 		if o == nil {
 			continue
 		}
-		existed := v.origExists(addr)
-		oa, _ := v.orig.get(ak(addr))
+		oa := o.orig
+		existed := v.existed(oa)
 		acct := oa.acct
 		deleted := o.selfDestructed
 		if !deleted && deleteEmpty {
@@ -822,16 +828,16 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locExist}, val: mvValue{flag: true}})
 		}
 		if o.has&hasBalance != 0 {
-			if whole || o.balance != *v.origBalance(addr) {
+			if whole || o.balance != *v.balanceBefore(oa) {
 				ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.balance}})
 			}
 		} else if !o.delta.IsZero() {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locBalance}, val: mvValue{word: o.delta, flag: true}})
 		}
-		if o.has&hasNonce != 0 && (whole || o.nonce != v.origNonce(addr)) {
+		if o.has&hasNonce != 0 && (whole || o.nonce != v.nonceBefore(oa)) {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locNonce}, val: mvValue{word: uint256.Int{o.nonce}}})
 		}
-		if o.has&hasCode != 0 && (whole || o.codeHash != v.origCode(addr).codeHash) {
+		if o.has&hasCode != 0 && (whole || o.codeHash != v.codeBefore(oa).codeHash) {
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, kind: locCode}, val: mvValue{word: hashValue(o.codeHash).word, code: o.code}})
 		}
 		for j, dk := range o.dirty.keys {
