@@ -48,6 +48,12 @@ func (j *job) join() bool {
 	}
 }
 
+// run runs body as a helper that joined and counts it out.
+func (j *job) run() {
+	j.body()
+	j.left.Add(1)
+}
+
 // close stops further helpers from joining and returns how many joined.
 func (j *job) close() int64 { return j.state.Or(closedBit) &^ closedBit }
 
@@ -56,8 +62,7 @@ func (j *job) close() int64 { return j.state.Or(closedBit) &^ closedBit }
 func (j *job) wait(joined int64) {
 	for j.left.Load() < joined {
 		if o := pool.take(true); o != nil {
-			o.body()
-			o.left.Add(1)
+			o.run()
 			continue
 		}
 		runtime.Gosched()
@@ -138,8 +143,7 @@ func (p *helperPool) helper() {
 	idleSince := time.Now()
 	for spins := 1; ; spins++ {
 		if j := p.take(false); j != nil {
-			j.body()
-			j.left.Add(1)
+			j.run()
 			idleSince, spins = time.Now(), 0
 			continue
 		}
@@ -175,8 +179,7 @@ func togetherJob(j *job) {
 	for range extra - pool.size() {
 		wg.Go(func() {
 			if j.join() {
-				body()
-				j.left.Add(1)
+				j.run()
 			}
 		})
 	}
@@ -202,8 +205,7 @@ func Help() bool {
 	if j == nil {
 		return false
 	}
-	j.body()
-	j.left.Add(1)
+	j.run()
 	return true
 }
 
