@@ -293,13 +293,18 @@ func (s *StateDB) GetCommittedState(addr types.Address, key types.Hash) types.Ha
 
 // GetState returns the current value of a slot.
 func (s *StateDB) GetState(addr types.Address, key types.Hash) types.Hash {
-	if a := s.account(addr); a != nil {
-		if v, ok := a.dirty[key]; ok {
-			return v
-		}
-		return s.committedState(a, key)
+	return s.slotValue(s.account(addr), key)
+}
+
+// slotValue is the current value of a's slot key (zero without a).
+func (s *StateDB) slotValue(a *account, key types.Hash) types.Hash {
+	if a == nil {
+		return types.Hash{}
 	}
-	return types.Hash{}
+	if v, ok := a.dirty[key]; ok {
+		return v
+	}
+	return s.committedState(a, key)
 }
 
 // SetState writes a slot (creating the account if needed).

@@ -149,14 +149,6 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	}
 }
 
-// ReadAccount returns the fields of addr in one lookup (a parallel
-// executor reads the state before the block an account at a time):
-// whether it exists, its balance, nonce, code hash (EmptyCodeHash for no
-// code) and code. The code is shared: do not modify it.
-func (s *StateDB) ReadAccount(addr types.Address) (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte) {
-	return s.AccountRefOf(addr).Read()
-}
-
 // AccountRefOf returns a reference to addr's account (the zero AccountRef
 // when it does not exist), for AccountRef.Read and for the AccountWrite
 // that later gives its final values. It only looks the account up: a
@@ -166,19 +158,12 @@ func (s *StateDB) AccountRefOf(addr types.Address) AccountRef { return AccountRe
 
 // StateOf is GetState for the account ref refers to, without looking it
 // up again.
-func (s *StateDB) StateOf(ref AccountRef, key types.Hash) types.Hash {
-	a := ref.a
-	if a == nil {
-		return types.Hash{}
-	}
-	if v, ok := a.dirty[key]; ok {
-		return v
-	}
-	return s.committedState(a, key)
-}
+func (s *StateDB) StateOf(ref AccountRef, key types.Hash) types.Hash { return s.slotValue(ref.a, key) }
 
-// Read returns the fields of the account r refers to, as ReadAccount
-// does: nothing exists behind the zero AccountRef.
+// Read returns the fields of the account r refers to in one go: whether it
+// exists, its balance, nonce, code hash (EmptyCodeHash for no code) and
+// code (shared: do not modify it). Nothing exists behind the zero
+// AccountRef.
 func (r AccountRef) Read() (exists bool, balance uint256.Int, nonce uint64, codeHash types.Hash, code []byte) {
 	a := r.a
 	if a == nil {

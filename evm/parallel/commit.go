@@ -2,6 +2,7 @@ package parallel
 
 import (
 	"runtime"
+	"slices"
 	"sync"
 	"sync/atomic"
 
@@ -69,10 +70,11 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	var ws []statedb.AccountWrite
 	final := split.Go(func() { ws = x.finalState(limit) })
 	n, why := limit, ""
+	var panicked any // a committed transaction's run panicked: a bug, surfaced
 	for i := range x.txs[:limit] {
 		r := x.results[i].Load()
 		if r.panicVal != nil {
-			n = i
+			n, panicked = i, r.panicVal
 			break
 		}
 		var left uint64
@@ -103,9 +105,9 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 	passed.Store(int64(n))
 	checked.Store(true)
 	final.Wait()
-	if n < limit && x.results[n].Load().panicVal != nil {
+	if panicked != nil {
 		receipts.Wait()
-		panic(x.results[n].Load().panicVal)
+		panic(panicked)
 	}
 	if n < limit {
 		ws = x.finalState(n)
@@ -215,14 +217,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 			}
 		})
 	})
-	n := 0
-	for _, g := range groups {
-		n += len(g)
-	}
-	accts := make([]*mvAccount, 0, n)
-	for _, g := range groups {
-		accts = append(accts, g...)
-	}
+	accts := slices.Concat(groups[:]...)
 	out := make([]statedb.AccountWrite, len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
 	// block, which nothing writes now): split them over the workers. The
@@ -273,15 +268,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		parts[j] = x.finalSlots(cutoff, below, &t[j%slotStripes], w.Wiped, nil)
 	})
 	for h, i := range hot {
-		w := &out[i]
-		n := 0
-		for _, p := range parts[h*slotStripes : (h+1)*slotStripes] {
-			n += len(p)
-		}
-		w.Slots = make([]statedb.SlotWrite, 0, n)
-		for _, p := range parts[h*slotStripes : (h+1)*slotStripes] {
-			w.Slots = append(w.Slots, p...)
-		}
+		out[i].Slots = slices.Concat(parts[h*slotStripes : (h+1)*slotStripes]...)
 	}
 	return out
 }

@@ -199,7 +199,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 		msgs:        make([]*evm.Message, len(txs)),
 		msgErrs:     make([]error, len(txs)),
 		mv:          nil,
-		base:        &baseReader{state: state},
+		base:        newBaseReader(state),
 		results:     make([]resultSlot, len(txs)),
 		noFallback:  opt.NoFallback,
 	}

@@ -117,7 +117,7 @@ type mvSlot struct {
 
 // baseAccount is an account's fields before the block.
 type baseAccount struct {
-	ref      statedb.AccountRef // for the bulk write (see accountReader)
+	ref      statedb.AccountRef // for the bulk write (see refReader)
 	exists   bool
 	balance  uint256.Int
 	nonce    uint64
@@ -722,9 +722,26 @@ func (mv *MVMemory) expect(tx int, a *mvAccount, kinds ...locKind) {
 // baseReader is the state before the block, shared by all transactions.
 type baseReader struct {
 	state evm.BlockState
+	// refs is state when it reads through account references (nil
+	// otherwise), found once for every read of the block.
+	refs refReader
 	// rootMu serialises GetStorageRoot, which updates the base state's
 	// storage trie lazily.
 	rootMu sync.Mutex
+}
+
+// refReader finds accounts and reads their fields and storage slots
+// through references, which the bulk write of the final state gives back
+// (statedb.StateDB does): a popular contract's slots are then read without
+// a lookup of the contract at each.
+type refReader interface {
+	AccountRefOf(types.Address) statedb.AccountRef
+	StateOf(ref statedb.AccountRef, key types.Hash) types.Hash
+}
+
+func newBaseReader(state evm.BlockState) *baseReader {
+	r, _ := state.(refReader)
+	return &baseReader{state: state, refs: r}
 }
 
 // baseValue returns c's value before the block, reading it from the base
@@ -735,8 +752,8 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 		sl := c.slot
 		if !sl.baseKnown {
 			var h types.Hash
-			if r, ok := base.state.(slotReader); ok && c.acct.baseReady.Load() {
-				h = r.StateOf(c.acct.base.ref, sl.key)
+			if base.refs != nil && c.acct.baseReady.Load() {
+				h = base.refs.StateOf(c.acct.base.ref, sl.key)
 			} else {
 				h = base.state.GetState(c.acct.addr, sl.key)
 			}
@@ -762,20 +779,6 @@ func (c *mvCell) baseValue(base *baseReader) mvValue {
 	return v
 }
 
-// slotReader reads a storage slot of an account through its reference
-// (statedb.StateDB does), sparing the lookup of the account at every slot
-// of a popular contract.
-type slotReader interface {
-	StateOf(ref statedb.AccountRef, key types.Hash) types.Hash
-}
-
-// accountReader finds accounts and reads their fields through references
-// that the bulk write of the final state gives back (statedb.StateDB
-// does).
-type accountReader interface {
-	AccountRefOf(types.Address) statedb.AccountRef
-}
-
 // baseFields returns the account before the block, reading it the first
 // time. The caller holds the lock.
 func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
@@ -783,8 +786,8 @@ func (a *mvAccount) baseFields(base *baseReader) *baseAccount {
 		return &a.base
 	}
 	b := &a.base
-	if r, ok := base.state.(accountReader); ok {
-		b.ref = r.AccountRefOf(a.addr)
+	if base.refs != nil {
+		b.ref = base.refs.AccountRefOf(a.addr)
 		a.readRef()
 		return b
 	}
@@ -817,15 +820,14 @@ func (a *mvAccount) readRef() {
 // of one account depend on each other; those of different accounts do
 // not).
 func (base *baseReader) readBase(accts []mvAccount) {
-	r, ok := base.state.(accountReader)
-	if !ok {
+	if base.refs == nil {
 		for i := range accts {
 			accts[i].baseFields(base)
 		}
 		return
 	}
 	for i := range accts {
-		accts[i].base.ref = r.AccountRefOf(accts[i].addr)
+		accts[i].base.ref = base.refs.AccountRefOf(accts[i].addr)
 	}
 	for i := range accts {
 		accts[i].readRef()
