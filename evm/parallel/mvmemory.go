@@ -74,10 +74,28 @@ type mvCell struct {
 	acct    *mvAccount
 	slot    *mvSlot // storage slots only
 	entries []mvEntry
-	// n is len(entries), published for reads that skip the lock when
-	// there is no version at all.
-	n    atomic.Int32
-	kind locKind
+	// first is the lowest writer's index plus one (0: no entry),
+	// published for reads that skip the lock when no transaction below
+	// the reader wrote c: the reader's own write and those above it, the
+	// usual case of a validation, do not make it take the lock.
+	first atomic.Int32
+	kind  locKind
+}
+
+// noneBelow reports whether no transaction below tx wrote c, at this
+// instant.
+func (c *mvCell) noneBelow(tx int) bool {
+	f := c.first.Load()
+	return f == 0 || int(f) > tx
+}
+
+// published updates first after entries changed. The caller holds the lock.
+func (c *mvCell) published() {
+	if len(c.entries) == 0 {
+		c.first.Store(0)
+	} else {
+		c.first.Store(int32(c.entries[0].tx + 1))
+	}
 }
 
 // feeSlots holds, per transaction, the balance delta it credited to the
@@ -292,13 +310,13 @@ func (c *mvCell) write(tx int, v *mvValue, ar *arena) {
 		copy(c.entries[i+1:], c.entries[i:])
 	}
 	c.entries[i] = mvEntry{tx: tx, val: *v}
-	c.n.Store(int32(len(c.entries)))
+	c.published()
 }
 
 func (c *mvCell) remove(tx int) {
 	if i, ok := c.find(tx); ok {
 		c.entries = append(c.entries[:i], c.entries[i+1:]...)
-		c.n.Store(int32(len(c.entries)))
+		c.published()
 	}
 }
 
@@ -841,11 +859,11 @@ func (base *baseReader) readBase(accts []mvAccount) {
 // account's storage was wiped after the newest write to it.
 func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 	a := c.acct
-	// No version at all and the value before the block known: the value
-	// before the block, without the lock (a read at this instant).
-	if c.n.Load() == 0 && (c.kind != locBalance || a.fees == nil) {
+	// No version below tx and the value before the block known: the
+	// value before the block, without the lock (a read at this instant).
+	if c.noneBelow(tx) && (c.kind != locBalance || a.fees == nil) {
 		if c.kind == locSlot {
-			if a.fields[locWipe].n.Load() == 0 && c.slot.baseReady.Load() {
+			if a.fields[locWipe].noneBelow(tx) && c.slot.baseReady.Load() {
 				val.word = c.slot.base
 				return val, -1
 			}
@@ -926,7 +944,7 @@ func (c *mvCell) resolveSlotLocked(base *baseReader, tx int) (val mvValue, block
 		}
 		w = e.tx
 	}
-	if wc := &c.acct.fields[locWipe]; wc.n.Load() > 0 {
+	if wc := &c.acct.fields[locWipe]; !wc.noneBelow(tx) {
 		c.acct.mu.Lock()
 		j := wc.below(tx)
 		var wtx int
