@@ -165,6 +165,9 @@ type mvAccount struct {
 	// senderTxs is how many of the block's transactions the account sends
 	// (known accounts only; counted before execution).
 	senderTxs int32
+	// calls is how many of the block's transactions are sent to the
+	// account (known accounts only): a guess at its slots to come.
+	calls int32
 	// fees is set on the beneficiary alone, once its fees are kept apart
 	// from its balance cell.
 	fees *feeSlots
@@ -231,7 +234,10 @@ func (a *mvAccount) slotLocked(st *slotStripe, key types.Hash) *mvCell {
 	sl := st.m[key]
 	if sl == nil {
 		if st.m == nil {
-			st.m = make(map[types.Hash]*mvSlot, 4)
+			// Two slots per call to the account, spread over the
+			// stripes: a popular contract's maps do not grow step by
+			// step while both workers fill them.
+			st.m = make(map[types.Hash]*mvSlot, max(4, int(a.calls)*2/slotStripes))
 		}
 		sl = &mvSlot{key: key, stripe: st}
 		sl.cell = mvCell{acct: a, slot: sl, kind: locSlot}
@@ -439,6 +445,8 @@ func (mv *MVMemory) addKnownPart(p int, known []knownAddr, idx []int32, base *ba
 		}
 		if k.tx >= 0 {
 			a.senderTxs++
+		} else {
+			a.calls++
 		}
 	}
 	kb.slab = slab[:n]
