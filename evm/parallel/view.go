@@ -59,6 +59,9 @@ type origAccount struct {
 	nonce    uint64
 	codeHash types.Hash
 	code     []byte
+	// slots are the values of the account's slots before the
+	// transaction, read from MVMemory (and recorded) the first time.
+	slots smallMap[hashKey, types.Hash]
 }
 
 // readEntry is one read of the transaction: validation repeats it and
@@ -129,10 +132,9 @@ type view struct {
 	base *baseReader
 	tx   int
 
-	orig      smallMap[addrKey, *origAccount]
-	origSlots smallMap[slotKey, types.Hash]
-	reads     []readEntry
-	assumes   []assumption
+	orig    smallMap[addrKey, *origAccount]
+	reads   []readEntry
+	assumes []assumption
 
 	accounts smallMap[addrKey, *object] // nil value: known not to exist
 	journal  []jEntry
@@ -158,7 +160,6 @@ type view struct {
 func (v *view) reset(tx int) {
 	v.tx = tx
 	v.orig.reset()
-	v.origSlots.reset()
 	v.accounts.reset()
 	v.accessAddrs.reset()
 	v.accessSlots.reset()
@@ -178,7 +179,9 @@ func (v *view) newOrig() *origAccount {
 	if len(v.origPool) < cap(v.origPool) {
 		v.origPool = v.origPool[:len(v.origPool)+1]
 		o := &v.origPool[len(v.origPool)-1]
-		*o = origAccount{}
+		slots := o.slots // the storage is kept for the next transaction
+		slots.reset()
+		*o = origAccount{slots: slots}
 		return o
 	}
 	return new(origAccount)
@@ -264,18 +267,18 @@ func (v *view) codeBefore(o *origAccount) *origAccount {
 	return o
 }
 
-func (v *view) origSlot(addr types.Address, key types.Hash) types.Hash {
-	k := sk(addr, key)
-	if val, ok := v.origSlots.get(k); ok {
+func (v *view) origSlot(o *origAccount, key types.Hash) types.Hash {
+	k := hk(key)
+	if val, ok := o.slots.get(k); ok {
 		return val
 	}
-	c, mval, blocker := v.origOf(addr).acct.readSlot(key, v.base, v.tx)
+	c, mval, blocker := o.acct.readSlot(key, v.base, v.tx)
 	if blocker >= 0 {
 		panic(blockedPanic{blocker})
 	}
 	v.reads = append(v.reads, readEntry{cell: c, val: mval.word})
 	val := mval.hash()
-	v.origSlots.set(k, val)
+	o.slots.add(k, val)
 	return val
 }
 
@@ -478,22 +481,22 @@ func (v *view) GetCommittedState(addr types.Address, key types.Hash) types.Hash 
 	if o == nil || o.fresh {
 		return types.Hash{}
 	}
-	return v.origSlot(addr, key)
+	return v.origSlot(o.orig, key)
 }
 
-func (v *view) state(addr types.Address, o *object, key types.Hash) types.Hash {
+func (v *view) state(o *object, key types.Hash) types.Hash {
 	if val, ok := o.dirty.get(hk(key)); ok {
 		return val
 	}
 	if o.fresh {
 		return types.Hash{}
 	}
-	return v.origSlot(addr, key)
+	return v.origSlot(o.orig, key)
 }
 
 func (v *view) GetState(addr types.Address, key types.Hash) types.Hash {
 	if o := v.get(addr); o != nil {
-		return v.state(addr, o, key)
+		return v.state(o, key)
 	}
 	return types.Hash{}
 }
@@ -502,7 +505,7 @@ func (v *view) SetState(addr types.Address, key, value types.Hash) {
 	o := v.getOrNew(addr)
 	prev, had := o.dirty.get(hk(key))
 	if !had {
-		prev = v.state(addr, o, key)
+		prev = v.state(o, key)
 	}
 	if prev == value {
 		return
@@ -846,7 +849,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 				if val == (types.Hash{}) {
 					continue
 				}
-			} else if val == v.origSlot(addr, k) {
+			} else if val == v.origSlot(oa, k) {
 				continue
 			}
 			ws = append(ws, writeEntry{acct: acct, loc: location{addr: addr, slot: k, kind: locSlot}, val: hashValue(val)})
