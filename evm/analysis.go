@@ -199,10 +199,6 @@ type jumpdestShard struct {
 
 var sharedJumpdests jumpdestCache
 
-func (c *jumpdestCache) get(hash types.Hash, code []byte) jumpdestBitmap {
-	return c.analysis(hash, code).jumpdests
-}
-
 func (c *jumpdestCache) analysis(hash types.Hash, code []byte) *codeAnalysis {
 	s := &c.shards[hash[0]%jumpdestShards]
 	s.mu.RLock()

@@ -75,7 +75,7 @@ func TestJumpdestCacheConcurrent(t *testing.T) {
 			for i := 0; i < 2000; i++ {
 				code := []byte{0x60, byte(i), 0x5b, byte(g)}
 				h := types.Keccak256(code)
-				if b := sharedJumpdests.get(h, code); !b.has(2) || b.has(1) {
+				if b := sharedJumpdests.analysis(h, code).jumpdests; !b.has(2) || b.has(1) {
 					t.Error("wrong analysis")
 					return
 				}

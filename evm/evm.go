@@ -33,6 +33,27 @@ type EVM struct {
 
 	hasher  keccakState // KECCAK256, created on first use
 	hashBuf [32]byte
+
+	// analyses keeps the code analyses this EVM used last, by the low
+	// bits of the code hash, in front of the process-wide cache: a
+	// contract that every transaction calls is then found without
+	// touching the shared cache's lock, whose line would otherwise move
+	// between the cores of a parallel block at each call.
+	analyses [4]struct {
+		hash types.Hash
+		an   *codeAnalysis
+	}
+}
+
+// codeAnalysis returns the analysis of code, whose hash is hash.
+func (e *EVM) codeAnalysis(hash types.Hash, code []byte) *codeAnalysis {
+	c := &e.analyses[hash[31]%uint8(len(e.analyses))]
+	if c.an != nil && c.hash == hash {
+		return c.an
+	}
+	an := sharedJumpdests.analysis(hash, code)
+	c.hash, c.an = hash, an
+	return an
 }
 
 // New returns an EVM for one block under cfg.Rules. Set the transaction
@@ -101,7 +122,7 @@ func (e *EVM) validJump(f *frame, dest *uint256.Int) bool {
 	}
 	if f.jumpdests == nil {
 		if f.cacheable {
-			f.jumpdests = sharedJumpdests.get(e.StateDB.GetCodeHash(f.codeAddr), f.code)
+			f.jumpdests = e.codeAnalysis(e.StateDB.GetCodeHash(f.codeAddr), f.code).jumpdests
 		} else {
 			f.jumpdests = analyseJumpdests(f.code)
 		}

@@ -86,7 +86,7 @@ func (e *EVM) loop(f *frame) (err error) {
 		late     = table[PUSH0].inline == PUSH0 && table[SHL].inline == SHL
 	)
 	if f.cacheable {
-		an := sharedJumpdests.analysis(e.StateDB.GetCodeHash(f.codeAddr), code)
+		an := e.codeAnalysis(e.StateDB.GetCodeHash(f.codeAddr), code)
 		f.jumpdests, blocks = an.jumpdests, &an.blocks
 	}
 	for {
