@@ -12,11 +12,48 @@ type listState struct {
 	item []byte
 }
 
-var listPool = sync.Pool{New: func() any {
+// listCache keeps ListRoot's scratch from one use to the next. A sync.Pool
+// would drop it at every collection, and the first list after one then
+// built its trie from the heap and grew a new arena (about 1.5 MB per
+// block of 2,000 receipts, twice over when the transaction and receipts
+// roots are computed at once). At most listCacheStates are kept, each only
+// while its arena stays under listCacheBytes.
+var listCache struct {
+	mu   sync.Mutex
+	free []*listState
+}
+
+const (
+	listCacheStates = 4
+	listCacheBytes  = 16 << 20
+)
+
+func getListState() *listState {
+	listCache.mu.Lock()
+	if n := len(listCache.free); n > 0 {
+		s := listCache.free[n-1]
+		listCache.free = listCache.free[:n-1]
+		listCache.mu.Unlock()
+		return s
+	}
+	listCache.mu.Unlock()
 	t := New()
 	t.arena = new(arena)
 	return &listState{trie: t}
-}}
+}
+
+// putListState keeps s, whose arena was rewound, unless the cache is full
+// or the arena too large to pin.
+func putListState(s *listState) {
+	if s.trie.arena.size()+cap(s.item) > listCacheBytes {
+		return
+	}
+	listCache.mu.Lock()
+	if len(listCache.free) < listCacheStates {
+		listCache.free = append(listCache.free, s)
+	}
+	listCache.mu.Unlock()
+}
 
 // ListRoot returns the root of the trie that maps rlp(i) -> item(i) for i < n
 // (transactions root, receipts root, withdrawals root). item appends the
@@ -27,7 +64,7 @@ func ListRoot(n int, item func(i int, buf []byte) []byte) types.Hash {
 	if n <= 0 {
 		return types.EmptyRootHash
 	}
-	s := listPool.Get().(*listState)
+	s := getListState()
 	t := s.trie
 	t.reset()
 	var key [9]byte
@@ -38,7 +75,7 @@ func ListRoot(n int, item func(i int, buf []byte) []byte) types.Hash {
 	h := t.Hash()
 	t.reset()
 	t.arena.rewind()
-	listPool.Put(s)
+	putListState(s)
 	return h
 }
 

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"runtime"
 	"sort"
 	"strings"
 	"testing"
@@ -211,5 +212,53 @@ func TestListRootReuse(t *testing.T) {
 		if err := <-done; err != nil {
 			t.Fatal(err)
 		}
+	}
+}
+
+// The list scratch kept between calls is bounded: at most listCacheStates
+// of them, none whose arena grew past listCacheBytes, and a collection
+// does not drop them (ListRoot after a GC finds its arena warm).
+func TestListCacheBounded(t *testing.T) {
+	listCache.mu.Lock()
+	saved := listCache.free
+	listCache.free = nil
+	listCache.mu.Unlock()
+	defer func() {
+		listCache.mu.Lock()
+		listCache.free = saved
+		listCache.mu.Unlock()
+	}()
+
+	item := func(i int, buf []byte) []byte { return append(buf, byte(i), 1, 2, 3) }
+	ListRoot(500, item) // grows a fresh state's arena, then keeps it
+	runtime.GC()
+	runtime.GC() // a sync.Pool would have dropped it by now
+	listCache.mu.Lock()
+	kept := len(listCache.free)
+	listCache.mu.Unlock()
+	if kept != 1 {
+		t.Fatalf("%d states kept after one list and a collection, want 1", kept)
+	}
+	if allocs := testing.AllocsPerRun(5, func() { ListRoot(500, item) }); allocs != 0 && !raceEnabled {
+		t.Errorf("ListRoot of a size seen before allocated %v times", allocs)
+	}
+
+	states := make([]*listState, listCacheStates+2)
+	for i := range states {
+		states[i] = getListState()
+	}
+	for _, s := range states {
+		putListState(s)
+	}
+	if n := len(listCache.free); n != listCacheStates {
+		t.Errorf("%d states kept, want at most %d", n, listCacheStates)
+	}
+
+	big := getListState()
+	big.trie.arena.buf = make([]byte, listCacheBytes+1)
+	listCache.free = listCache.free[:0]
+	putListState(big)
+	if len(listCache.free) != 0 {
+		t.Error("a state whose arena is over listCacheBytes was kept")
 	}
 }

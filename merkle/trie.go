@@ -17,6 +17,7 @@ package merkle
 import (
 	"bytes"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/plasmaxpl/engine/gpu"
 	"github.com/plasmaxpl/engine/types"
@@ -289,6 +290,11 @@ func (a *arena) bytes(n int) []byte {
 	b := a.buf[a.usedBuf : a.usedBuf+n : a.usedBuf+n]
 	a.usedBuf += n
 	return b
+}
+
+// size returns the bytes the arena holds.
+func (a *arena) size() int {
+	return len(a.nodes)*int(unsafe.Sizeof(node{})) + len(a.branches)*int(unsafe.Sizeof(branchNode{})) + len(a.buf)
 }
 
 // rewind makes the arena's memory available again; every node handed out
