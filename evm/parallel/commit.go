@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"unsafe"
 
 	"github.com/holiman/uint256"
 
@@ -68,7 +69,8 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		}
 	})
 	var ws []statedb.AccountWrite
-	final := split.Go(func() { ws = x.finalState(limit) })
+	fb := getFinalBuf()
+	final := split.Go(func() { ws = x.finalState(limit, fb) })
 	n, why := limit, ""
 	var panicked any // a committed transaction's run panicked: a bug, surfaced
 	for i := range x.txs[:limit] {
@@ -110,13 +112,15 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		panic(panicked)
 	}
 	if n < limit {
-		ws = x.finalState(n)
+		fb.reset()
+		ws = x.finalState(n, fb)
 	}
 	if bw, ok := bulk.(writeApplierWorkers); ok {
 		bw.ApplyWritesWorkers(ws, x.workers)
 	} else {
 		bulk.ApplyWrites(ws)
 	}
+	putFinalBuf(fb) // the state keeps none of ws
 	receipts.Wait()
 	if why != "" {
 		st.SequentialFrom, st.SequentialWhy = n, why
@@ -200,8 +204,9 @@ func (x *executor) assumptionsHoldAt(tx int, as []assumption, c *bulkChecks) boo
 
 // finalState returns the state that transaction cutoff sees (the state
 // after every transaction below it) for every account MVMemory holds a
-// write of, as final values. Every transaction below cutoff must be final.
-func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
+// write of, as final values, in fb's storage. Every transaction below
+// cutoff must be final.
+func (x *executor) finalState(cutoff int, fb *finalBuf) []statedb.AccountWrite {
 	// The cutoff for writtenBelow: allTxs for the whole block.
 	below := cutoff
 	if cutoff >= len(x.txs) {
@@ -218,7 +223,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 		})
 	})
 	accts := slices.Concat(groups[:]...)
-	out := make([]statedb.AccountWrite, len(accts))
+	out := fb.accounts(len(accts))
 	// The values are read-only lookups (MVMemory and the state before the
 	// block, which nothing writes now): split them over the workers. The
 	// slots of an account with many (a popular contract) are resolved a
@@ -252,7 +257,7 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 			hotMu.Unlock()
 			return
 		}
-		w.Slots = make([]statedb.SlotWrite, 0, n)
+		w.Slots = fb.slots(n)
 		t := a.slots.Load()
 		for s := range t {
 			w.Slots = x.finalSlots(cutoff, below, &t[s], w.Wiped, w.Slots)
@@ -264,13 +269,95 @@ func (x *executor) finalState(cutoff int) []statedb.AccountWrite {
 	parts := make([][]statedb.SlotWrite, len(hot)*slotStripes)
 	split.Each(len(parts), x.workers, 1, func(j int) {
 		w := &out[hot[j/slotStripes]]
-		t := accts[hot[j/slotStripes]].slots.Load()
-		parts[j] = x.finalSlots(cutoff, below, &t[j%slotStripes], w.Wiped, nil)
+		st := &accts[hot[j/slotStripes]].slots.Load()[j%slotStripes]
+		parts[j] = x.finalSlots(cutoff, below, st, w.Wiped, fb.slots(len(st.m)))
 	})
 	for h, i := range hot {
-		out[i].Slots = slices.Concat(parts[h*slotStripes : (h+1)*slotStripes]...)
+		ps := parts[h*slotStripes : (h+1)*slotStripes]
+		all := fb.slots(accts[i].numSlots())
+		for _, p := range ps {
+			all = append(all, p...)
+		}
+		out[i].Slots = all
 	}
 	return out
+}
+
+// finalBuf is the storage of one block's final state (finalState's
+// result), kept from one block to the next: allocated afresh, its pages
+// were faulted in again at every block, on the commit's path (measured:
+// finalState 0.62 -> 0.38 ms of a 2,000-transfer block on 2 cores, 0.83
+// -> 0.57 ms for erc20).
+type finalBuf struct {
+	accts []statedb.AccountWrite
+	slab  []statedb.SlotWrite // len == cap; slots are carved from it
+	used  atomic.Int64        // slots carved, or asked for past the end
+}
+
+// Kept: finalBufsCached buffers (a block uses one), each under
+// finalBufBytes.
+const (
+	finalBufsCached = 2
+	finalBufBytes   = 32 << 20
+)
+
+var finalBufs struct {
+	mu   sync.Mutex
+	free []*finalBuf
+}
+
+func getFinalBuf() *finalBuf {
+	finalBufs.mu.Lock()
+	defer finalBufs.mu.Unlock()
+	if n := len(finalBufs.free); n > 0 {
+		fb := finalBufs.free[n-1]
+		finalBufs.free = finalBufs.free[:n-1]
+		return fb
+	}
+	return new(finalBuf)
+}
+
+// putFinalBuf caches fb once nothing uses what it handed out. A slab that
+// ran short grows to twice what was asked of it, for the next block.
+func putFinalBuf(fb *finalBuf) {
+	fb.reset()
+	if len(fb.accts)*int(unsafe.Sizeof(statedb.AccountWrite{}))+len(fb.slab)*int(unsafe.Sizeof(statedb.SlotWrite{})) > finalBufBytes {
+		return
+	}
+	finalBufs.mu.Lock()
+	defer finalBufs.mu.Unlock()
+	if len(finalBufs.free) < finalBufsCached {
+		finalBufs.free = append(finalBufs.free, fb)
+	}
+}
+
+// reset makes fb's storage available again, clearing the accounts (they
+// point into the finished block; the slots hold no pointers).
+func (fb *finalBuf) reset() {
+	clear(fb.accts)
+	if used := int(fb.used.Load()); used > len(fb.slab) {
+		fb.slab = make([]statedb.SlotWrite, 2*used)
+	}
+	fb.used.Store(0)
+}
+
+// accounts returns n zero account writes.
+func (fb *finalBuf) accounts(n int) []statedb.AccountWrite {
+	if cap(fb.accts) < n {
+		fb.accts = make([]statedb.AccountWrite, n)
+	}
+	fb.accts = fb.accts[:n]
+	return fb.accts
+}
+
+// slots returns an empty slice of capacity n, carved from the slab when it
+// has room (safe for concurrent use).
+func (fb *finalBuf) slots(n int) []statedb.SlotWrite {
+	end := int(fb.used.Add(int64(n)))
+	if end > len(fb.slab) {
+		return make([]statedb.SlotWrite, 0, n)
+	}
+	return fb.slab[end-n : end-n : end]
 }
 
 // hotSlots is the number of slots from which finalState resolves an
