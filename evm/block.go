@@ -88,6 +88,19 @@ type BlockResult struct {
 
 	// Rejected lists invalid transactions skipped with SkipInvalidTxs.
 	Rejected []RejectedTx
+
+	// receipts is the storage AppendReceipt takes receipts from, one
+	// allocation for as many receipts as Receipts has room for.
+	receipts []types.Receipt
+}
+
+// newReceipt returns a zero receipt for res.
+func (res *BlockResult) newReceipt() *types.Receipt {
+	if len(res.receipts) == cap(res.receipts) {
+		res.receipts = make([]types.Receipt, 0, max(cap(res.Receipts)-len(res.Receipts), 16))
+	}
+	res.receipts = res.receipts[:len(res.receipts)+1]
+	return &res.receipts[len(res.receipts)-1]
 }
 
 // Block rewards before the merge, in wei.
@@ -383,7 +396,8 @@ func AppendReceipt(e *EVM, tx *types.Transaction, msg *Message, out *ExecutionRe
 	rules := e.rules
 	res.GasUsed += out.UsedGas
 	res.BlobGasUsed += out.BlobGasUsed
-	r := &types.Receipt{
+	r := res.newReceipt()
+	*r = types.Receipt{
 		Type:              tx.Type(),
 		CumulativeGasUsed: res.GasUsed,
 		TxHash:            tx.Hash(),
