@@ -220,7 +220,7 @@ func (v *view) read(c *mvCell) mvValue {
 }
 
 func (v *view) origOf(addr types.Address) *origAccount {
-	k := ak(addr)
+	k := akp(&addr)
 	o, _ := v.orig.get(k)
 	if o == nil {
 		o = v.newOrig()
@@ -284,7 +284,7 @@ func (v *view) origSlot(o *origAccount, key types.Hash) types.Hash {
 
 // get returns the live object of addr, nil when it does not exist.
 func (v *view) get(addr types.Address) *object {
-	k := ak(addr)
+	k := akp(&addr)
 	o, known := v.accounts.get(k)
 	if known {
 		return o
@@ -304,7 +304,7 @@ func (v *view) getOrNew(addr types.Address) *object {
 	o := v.newObject()
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
 	o.orig = v.origOf(addr)
-	v.accounts.set(ak(addr), o)
+	v.accounts.set(akp(&addr), o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
 	return o
 }
@@ -365,7 +365,7 @@ func (v *view) CreateAccount(addr types.Address) {
 	default:
 		o.delta = prev.delta
 	}
-	v.accounts.set(ak(addr), o)
+	v.accounts.set(akp(&addr), o)
 	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr, prevObj: prev})
 }
 
@@ -609,7 +609,7 @@ func (v *view) AddAddressToAccessList(addr types.Address) {
 	if v.warm(addr) {
 		return
 	}
-	v.accessAddrs.set(ak(addr), struct{}{})
+	v.accessAddrs.set(akp(&addr), struct{}{})
 	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: addr})
 }
 
@@ -626,12 +626,12 @@ func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 // warm reports whether addr is in the access list: added, or one of the
 // precompiles Prepare was given.
 func (v *view) warm(addr types.Address) bool {
-	k := ak(addr)
+	k := akp(&addr)
 	if v.accessAddrs.has(k) {
 		return true
 	}
-	if k.a != 0 || k.b != 0 || k.c&0xffff != 0 {
-		return false
+	if k.a != 0 || k.b != 0 || k.c&0xffff_ffff_ffff != 0 {
+		return false // a precompile's address is zero up to its last two bytes
 	}
 	for _, p := range v.precompiles {
 		if p == addr {
@@ -650,20 +650,20 @@ func (v *view) Prepare(rules forks.Rules, sender, coinbase types.Address, dest *
 	if !rules.IsBerlin {
 		return
 	}
-	v.accessAddrs.set(ak(sender), struct{}{})
+	v.accessAddrs.set(akp(&sender), struct{}{})
 	if dest != nil {
-		v.accessAddrs.set(ak(*dest), struct{}{})
+		v.accessAddrs.set(akp(dest), struct{}{})
 	}
 	// The precompiles are warm without entries of their own (see warm).
 	v.precompiles = precompiles
 	for _, t := range txAccesses {
-		v.accessAddrs.set(ak(t.Address), struct{}{})
+		v.accessAddrs.set(akp(&t.Address), struct{}{})
 		for _, k := range t.StorageKeys {
 			v.accessSlots.set(sk(t.Address, k), struct{}{})
 		}
 	}
 	if rules.IsShanghai {
-		v.accessAddrs.set(ak(coinbase), struct{}{})
+		v.accessAddrs.set(akp(&coinbase), struct{}{})
 	}
 }
 
@@ -682,14 +682,14 @@ func (v *view) RevertToSnapshot(id int) {
 
 // acct returns the live object of addr, which the journal names.
 func (v *view) acct(addr types.Address) *object {
-	o, _ := v.accounts.get(ak(addr))
+	o, _ := v.accounts.get(akp(&addr))
 	return o
 }
 
 func (v *view) revert(e *jEntry) {
 	switch e.kind {
 	case jCreate:
-		v.accounts.set(ak(e.addr), e.prevObj)
+		v.accounts.set(akp(&e.addr), e.prevObj)
 	case jBalAdd, jBalSub:
 		o := v.acct(e.addr)
 		target := &o.delta
@@ -723,7 +723,7 @@ func (v *view) revert(e *jEntry) {
 	case jRefund:
 		v.refund = e.prevU64
 	case jAccessAddr:
-		v.accessAddrs.del(ak(e.addr))
+		v.accessAddrs.del(akp(&e.addr))
 	case jAccessSlot:
 		v.accessSlots.del(sk(e.addr, e.key))
 	case jTransient:
