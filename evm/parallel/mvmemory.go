@@ -386,7 +386,7 @@ type MVMemory struct {
 // beneficiary) out of its cell's entries. No other goroutine may use mv
 // meanwhile.
 func (mv *MVMemory) separateFees(addr types.Address) {
-	a := mv.account(addr)
+	a := mv.account(&addr)
 	fees := feeSlots(mv.txs)
 	a.fees = &fees
 	mv.feeAcct = a
@@ -582,22 +582,22 @@ func (t *addrTable) add(a *mvAccount, h uint64) {
 func shardOf(addr types.Address) uint { return (uint(addr[19]) ^ uint(addr[0])<<3) % mvShards }
 
 // account returns the cells of addr, creating them.
-func (mv *MVMemory) account(addr types.Address) *mvAccount {
-	if a := mv.knownAccount(&addr); a != nil {
+func (mv *MVMemory) account(addr *types.Address) *mvAccount {
+	if a := mv.knownAccount(addr); a != nil {
 		return a
 	}
-	if a := mv.shardAccount(addr); a != nil {
+	if a := mv.shardAccount(*addr); a != nil {
 		return a
 	}
-	sh := &mv.shards[shardOf(addr)]
+	sh := &mv.shards[shardOf(*addr)]
 	sh.mu.Lock()
-	a := sh.m[addr]
+	a := sh.m[*addr]
 	if a == nil {
 		if sh.m == nil {
 			sh.m = make(map[types.Address]*mvAccount)
 		}
-		a = newMVAccount(addr)
-		sh.m[addr] = a
+		a = newMVAccount(*addr)
+		sh.m[*addr] = a
 	}
 	sh.mu.Unlock()
 	return a

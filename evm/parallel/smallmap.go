@@ -130,4 +130,4 @@ func (k hashKey) hash() (h types.Hash) {
 	return h
 }
 
-func sk(a types.Address, h types.Hash) slotKey { return slotKey{akp(&a), hk(h)} }
+func sk(a *types.Address, h types.Hash) slotKey { return slotKey{akp(a), hk(h)} }

@@ -219,8 +219,8 @@ func (v *view) read(c *mvCell) mvValue {
 	return val
 }
 
-func (v *view) origOf(addr types.Address) *origAccount {
-	k := akp(&addr)
+func (v *view) origOf(addr *types.Address) *origAccount {
+	k := akp(addr)
 	o, _ := v.orig.get(k)
 	if o == nil {
 		o = v.newOrig()
@@ -283,8 +283,8 @@ func (v *view) origSlot(o *origAccount, key types.Hash) types.Hash {
 }
 
 // get returns the live object of addr, nil when it does not exist.
-func (v *view) get(addr types.Address) *object {
-	k := akp(&addr)
+func (v *view) get(addr *types.Address) *object {
+	k := akp(addr)
 	o, known := v.accounts.get(k)
 	if known {
 		return o
@@ -297,15 +297,15 @@ func (v *view) get(addr types.Address) *object {
 	return o
 }
 
-func (v *view) getOrNew(addr types.Address) *object {
+func (v *view) getOrNew(addr *types.Address) *object {
 	if o := v.get(addr); o != nil {
 		return o
 	}
 	o := v.newObject()
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
 	o.orig = v.origOf(addr)
-	v.accounts.set(akp(&addr), o)
-	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr})
+	v.accounts.set(akp(addr), o)
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: *addr})
 	return o
 }
 
@@ -354,8 +354,8 @@ func (v *view) touch(addr types.Address) {
 
 // CreateAccount replaces addr with a fresh account that keeps its balance.
 func (v *view) CreateAccount(addr types.Address) {
-	prev := v.get(addr)
-	o := &object{fresh: true, has: hasNonce | hasCode, codeHash: types.EmptyCodeHash, orig: v.origOf(addr)}
+	prev := v.get(&addr)
+	o := &object{fresh: true, has: hasNonce | hasCode, codeHash: types.EmptyCodeHash, orig: v.origOf(&addr)}
 	switch {
 	case prev == nil:
 		o.has |= hasBalance
@@ -370,7 +370,7 @@ func (v *view) CreateAccount(addr types.Address) {
 }
 
 func (v *view) CreateContract(addr types.Address) {
-	o := v.getOrNew(addr)
+	o := v.getOrNew(&addr)
 	if o.created {
 		return
 	}
@@ -379,7 +379,7 @@ func (v *view) CreateContract(addr types.Address) {
 }
 
 func (v *view) SubBalance(addr types.Address, amount *uint256.Int) {
-	o := v.getOrNew(addr)
+	o := v.getOrNew(&addr)
 	if amount.IsZero() {
 		if v.empty(addr, o) {
 			v.touch(addr)
@@ -395,7 +395,7 @@ func (v *view) SubBalance(addr types.Address, amount *uint256.Int) {
 }
 
 func (v *view) AddBalance(addr types.Address, amount *uint256.Int) {
-	o := v.getOrNew(addr)
+	o := v.getOrNew(&addr)
 	if amount.IsZero() {
 		if v.empty(addr, o) {
 			v.touch(addr)
@@ -411,28 +411,28 @@ func (v *view) AddBalance(addr types.Address, amount *uint256.Int) {
 }
 
 func (v *view) GetBalance(addr types.Address) uint256.Int {
-	if o := v.get(addr); o != nil {
+	if o := v.get(&addr); o != nil {
 		return *v.loadBalance(addr, o)
 	}
 	return uint256.Int{}
 }
 
 func (v *view) GetNonce(addr types.Address) uint64 {
-	if o := v.get(addr); o != nil {
+	if o := v.get(&addr); o != nil {
 		return v.loadNonce(addr, o)
 	}
 	return 0
 }
 
 func (v *view) SetNonce(addr types.Address, n uint64) {
-	o := v.getOrNew(addr)
+	o := v.getOrNew(&addr)
 	prev := v.loadNonce(addr, o)
 	v.journal = append(v.journal, jEntry{kind: jNonce, addr: addr, prevU64: prev})
 	o.nonce = n
 }
 
 func (v *view) GetCodeHash(addr types.Address) types.Hash {
-	if o := v.get(addr); o != nil {
+	if o := v.get(&addr); o != nil {
 		v.loadCode(addr, o)
 		return o.codeHash
 	}
@@ -440,7 +440,7 @@ func (v *view) GetCodeHash(addr types.Address) types.Hash {
 }
 
 func (v *view) GetCode(addr types.Address) []byte {
-	if o := v.get(addr); o != nil {
+	if o := v.get(&addr); o != nil {
 		v.loadCode(addr, o)
 		return o.code
 	}
@@ -450,7 +450,7 @@ func (v *view) GetCode(addr types.Address) []byte {
 func (v *view) GetCodeSize(addr types.Address) int { return len(v.GetCode(addr)) }
 
 func (v *view) SetCode(addr types.Address, code []byte) {
-	o := v.getOrNew(addr)
+	o := v.getOrNew(&addr)
 	v.loadCode(addr, o)
 	v.journal = append(v.journal, jEntry{kind: jCode, addr: addr, prevHash: o.codeHash, prevCode: o.code})
 	if len(code) == 0 {
@@ -477,7 +477,7 @@ func (v *view) SubRefund(gas uint64) {
 func (v *view) GetRefund() uint64 { return v.refund }
 
 func (v *view) GetCommittedState(addr types.Address, key types.Hash) types.Hash {
-	o := v.get(addr)
+	o := v.get(&addr)
 	if o == nil || o.fresh {
 		return types.Hash{}
 	}
@@ -495,14 +495,14 @@ func (v *view) state(o *object, key types.Hash) types.Hash {
 }
 
 func (v *view) GetState(addr types.Address, key types.Hash) types.Hash {
-	if o := v.get(addr); o != nil {
+	if o := v.get(&addr); o != nil {
 		return v.state(o, key)
 	}
 	return types.Hash{}
 }
 
 func (v *view) SetState(addr types.Address, key, value types.Hash) {
-	o := v.getOrNew(addr)
+	o := v.getOrNew(&addr)
 	prev, had := o.dirty.get(hk(key))
 	if !had {
 		prev = v.state(o, key)
@@ -522,7 +522,7 @@ var nonEmptyRoot = types.Hash{0: 1}
 // The answer is taken from the state before the block and checked against
 // the exact state when the transaction commits.
 func (v *view) GetStorageRoot(addr types.Address) types.Hash {
-	o := v.get(addr)
+	o := v.get(&addr)
 	if o == nil {
 		return types.Hash{}
 	}
@@ -533,7 +533,7 @@ func (v *view) GetStorageRoot(addr types.Address) types.Hash {
 	r := v.base.state.GetStorageRoot(addr)
 	v.base.rootMu.Unlock()
 	nonEmpty := r != types.Hash{} && r != types.EmptyRootHash
-	v.assumes = append(v.assumes, assumption{addr: addr, acct: v.origOf(addr).acct, kind: assumeStorage, flag: nonEmpty})
+	v.assumes = append(v.assumes, assumption{addr: addr, acct: v.origOf(&addr).acct, kind: assumeStorage, flag: nonEmpty})
 	if nonEmpty {
 		return nonEmptyRoot
 	}
@@ -541,12 +541,12 @@ func (v *view) GetStorageRoot(addr types.Address) types.Hash {
 }
 
 func (v *view) GetTransientState(addr types.Address, key types.Hash) types.Hash {
-	val, _ := v.transient.get(sk(addr, key))
+	val, _ := v.transient.get(sk(&addr, key))
 	return val
 }
 
 func (v *view) SetTransientState(addr types.Address, key, value types.Hash) {
-	k := sk(addr, key)
+	k := sk(&addr, key)
 	prev, _ := v.transient.get(k)
 	if prev == value {
 		return
@@ -560,7 +560,7 @@ func (v *view) SetTransientState(addr types.Address, key, value types.Hash) {
 }
 
 func (v *view) SelfDestruct(addr types.Address) {
-	o := v.get(addr)
+	o := v.get(&addr)
 	if o == nil {
 		return
 	}
@@ -573,40 +573,40 @@ func (v *view) SelfDestruct(addr types.Address) {
 }
 
 func (v *view) HasSelfDestructed(addr types.Address) bool {
-	if o := v.get(addr); o != nil {
+	if o := v.get(&addr); o != nil {
 		return o.selfDestructed
 	}
 	return false
 }
 
 func (v *view) SelfDestruct6780(addr types.Address) {
-	if o := v.get(addr); o != nil && o.created {
+	if o := v.get(&addr); o != nil && o.created {
 		v.SelfDestruct(addr)
 	}
 }
 
-func (v *view) Exist(addr types.Address) bool { return v.get(addr) != nil }
+func (v *view) Exist(addr types.Address) bool { return v.get(&addr) != nil }
 
 func (v *view) Empty(addr types.Address) bool {
-	o := v.get(addr)
+	o := v.get(&addr)
 	return o == nil || v.empty(addr, o)
 }
 
 func (v *view) AddressInAccessList(addr types.Address) bool {
-	return v.warm(addr)
+	return v.warm(&addr)
 }
 
 func (v *view) SlotInAccessList(addr types.Address, slot types.Hash) (addressOk bool, slotOk bool) {
-	addressOk = v.warm(addr)
+	addressOk = v.warm(&addr)
 	if !addressOk {
 		return false, false
 	}
-	slotOk = v.accessSlots.has(sk(addr, slot))
+	slotOk = v.accessSlots.has(sk(&addr, slot))
 	return addressOk, slotOk
 }
 
 func (v *view) AddAddressToAccessList(addr types.Address) {
-	if v.warm(addr) {
+	if v.warm(&addr) {
 		return
 	}
 	v.accessAddrs.set(akp(&addr), struct{}{})
@@ -615,7 +615,7 @@ func (v *view) AddAddressToAccessList(addr types.Address) {
 
 func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 	v.AddAddressToAccessList(addr)
-	k := sk(addr, slot)
+	k := sk(&addr, slot)
 	if v.accessSlots.has(k) {
 		return
 	}
@@ -625,8 +625,8 @@ func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 
 // warm reports whether addr is in the access list: added, or one of the
 // precompiles Prepare was given.
-func (v *view) warm(addr types.Address) bool {
-	k := akp(&addr)
+func (v *view) warm(addr *types.Address) bool {
+	k := akp(addr)
 	if v.accessAddrs.has(k) {
 		return true
 	}
@@ -634,7 +634,7 @@ func (v *view) warm(addr types.Address) bool {
 		return false // a precompile's address is zero up to its last two bytes
 	}
 	for _, p := range v.precompiles {
-		if p == addr {
+		if p == *addr {
 			return true
 		}
 	}
@@ -659,7 +659,7 @@ func (v *view) Prepare(rules forks.Rules, sender, coinbase types.Address, dest *
 	for _, t := range txAccesses {
 		v.accessAddrs.set(akp(&t.Address), struct{}{})
 		for _, k := range t.StorageKeys {
-			v.accessSlots.set(sk(t.Address, k), struct{}{})
+			v.accessSlots.set(sk(&t.Address, k), struct{}{})
 		}
 	}
 	if rules.IsShanghai {
@@ -681,8 +681,8 @@ func (v *view) RevertToSnapshot(id int) {
 }
 
 // acct returns the live object of addr, which the journal names.
-func (v *view) acct(addr types.Address) *object {
-	o, _ := v.accounts.get(akp(&addr))
+func (v *view) acct(addr *types.Address) *object {
+	o, _ := v.accounts.get(akp(addr))
 	return o
 }
 
@@ -691,7 +691,7 @@ func (v *view) revert(e *jEntry) {
 	case jCreate:
 		v.accounts.set(akp(&e.addr), e.prevObj)
 	case jBalAdd, jBalSub:
-		o := v.acct(e.addr)
+		o := v.acct(&e.addr)
 		target := &o.delta
 		if o.has&hasBalance != 0 {
 			target = &o.balance
@@ -702,32 +702,32 @@ func (v *view) revert(e *jEntry) {
 			target.Add(target, &e.amount)
 		}
 	case jNonce:
-		v.acct(e.addr).nonce = e.prevU64
+		v.acct(&e.addr).nonce = e.prevU64
 	case jCode:
-		o := v.acct(e.addr)
+		o := v.acct(&e.addr)
 		o.codeHash, o.code = e.prevHash, e.prevCode
 	case jStorage:
-		o := v.acct(e.addr)
+		o := v.acct(&e.addr)
 		if e.prevBool {
 			o.dirty.set(hk(e.key), e.prevHash)
 		} else {
 			o.dirty.del(hk(e.key))
 		}
 	case jSelfDestruct:
-		o := v.acct(e.addr)
+		o := v.acct(&e.addr)
 		o.selfDestructed = e.prevBool
 		o.balance, o.delta, o.has = e.prevBal, e.amount, e.prevHas
 	case jCreated:
-		v.acct(e.addr).created = e.prevBool
+		v.acct(&e.addr).created = e.prevBool
 	case jTouch:
 	case jRefund:
 		v.refund = e.prevU64
 	case jAccessAddr:
 		v.accessAddrs.del(akp(&e.addr))
 	case jAccessSlot:
-		v.accessSlots.del(sk(e.addr, e.key))
+		v.accessSlots.del(sk(&e.addr, e.key))
 	case jTransient:
-		k := sk(e.addr, e.key)
+		k := sk(&e.addr, e.key)
 		if e.prevHash == (types.Hash{}) {
 			v.transient.del(k)
 		} else {
@@ -795,7 +795,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 	v.addrScratch = addrs
 	ws := v.wsScratch[:0]
 	for _, addr := range addrs {
-		o := v.acct(addr)
+		o := v.acct(&addr)
 		if o == nil {
 			continue
 		}
