@@ -1,8 +1,7 @@
 package merkle
 
 import (
-	"sync"
-
+	"github.com/plasmaxpl/engine/internal/freelist"
 	"github.com/plasmaxpl/engine/types"
 )
 
@@ -18,10 +17,7 @@ type listState struct {
 // block of 2,000 receipts, twice over when the transaction and receipts
 // roots are computed at once). At most listCacheStates are kept, each only
 // while its arena stays under listCacheBytes.
-var listCache struct {
-	mu   sync.Mutex
-	free []*listState
-}
+var listCache = freelist.List[listState]{Max: listCacheStates}
 
 const (
 	listCacheStates = 4
@@ -29,14 +25,9 @@ const (
 )
 
 func getListState() *listState {
-	listCache.mu.Lock()
-	if n := len(listCache.free); n > 0 {
-		s := listCache.free[n-1]
-		listCache.free = listCache.free[:n-1]
-		listCache.mu.Unlock()
+	if s := listCache.Get(); s != nil {
 		return s
 	}
-	listCache.mu.Unlock()
 	t := New()
 	t.arena = new(arena)
 	return &listState{trie: t}
@@ -48,11 +39,7 @@ func putListState(s *listState) {
 	if s.trie.arena.size()+cap(s.item) > listCacheBytes {
 		return
 	}
-	listCache.mu.Lock()
-	if len(listCache.free) < listCacheStates {
-		listCache.free = append(listCache.free, s)
-	}
-	listCache.mu.Unlock()
+	listCache.Put(s)
 }
 
 // ListRoot returns the root of the trie that maps rlp(i) -> item(i) for i < n

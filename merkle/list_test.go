@@ -219,24 +219,20 @@ func TestListRootReuse(t *testing.T) {
 // of them, none whose arena grew past listCacheBytes, and a collection
 // does not drop them (ListRoot after a GC finds its arena warm).
 func TestListCacheBounded(t *testing.T) {
-	listCache.mu.Lock()
-	saved := listCache.free
-	listCache.free = nil
-	listCache.mu.Unlock()
-	defer func() {
-		listCache.mu.Lock()
-		listCache.free = saved
-		listCache.mu.Unlock()
-	}()
+	drain := func() (n int) {
+		for listCache.Get() != nil {
+			n++
+		}
+		return n
+	}
+	drain() // what earlier tests left
+	defer drain()
 
 	item := func(i int, buf []byte) []byte { return append(buf, byte(i), 1, 2, 3) }
 	ListRoot(500, item) // grows a fresh state's arena, then keeps it
 	runtime.GC()
 	runtime.GC() // a sync.Pool would have dropped it by now
-	listCache.mu.Lock()
-	kept := len(listCache.free)
-	listCache.mu.Unlock()
-	if kept != 1 {
+	if kept := listCache.Len(); kept != 1 {
 		t.Fatalf("%d states kept after one list and a collection, want 1", kept)
 	}
 	if allocs := testing.AllocsPerRun(5, func() { ListRoot(500, item) }); allocs != 0 && !raceEnabled {
@@ -250,15 +246,14 @@ func TestListCacheBounded(t *testing.T) {
 	for _, s := range states {
 		putListState(s)
 	}
-	if n := len(listCache.free); n != listCacheStates {
+	if n := drain(); n != listCacheStates {
 		t.Errorf("%d states kept, want at most %d", n, listCacheStates)
 	}
 
 	big := getListState()
 	big.trie.arena.buf = make([]byte, listCacheBytes+1)
-	listCache.free = listCache.free[:0]
 	putListState(big)
-	if len(listCache.free) != 0 {
+	if listCache.Len() != 0 {
 		t.Error("a state whose arena is over listCacheBytes was kept")
 	}
 }

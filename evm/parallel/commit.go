@@ -10,6 +10,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/internal/freelist"
 	"github.com/plasmaxpl/engine/internal/split"
 	"github.com/plasmaxpl/engine/statedb"
 	"github.com/plasmaxpl/engine/types"
@@ -301,17 +302,10 @@ const (
 	finalBufBytes   = 32 << 20
 )
 
-var finalBufs struct {
-	mu   sync.Mutex
-	free []*finalBuf
-}
+var finalBufs = freelist.List[finalBuf]{Max: finalBufsCached}
 
 func getFinalBuf() *finalBuf {
-	finalBufs.mu.Lock()
-	defer finalBufs.mu.Unlock()
-	if n := len(finalBufs.free); n > 0 {
-		fb := finalBufs.free[n-1]
-		finalBufs.free = finalBufs.free[:n-1]
+	if fb := finalBufs.Get(); fb != nil {
 		return fb
 	}
 	return new(finalBuf)
@@ -324,11 +318,7 @@ func putFinalBuf(fb *finalBuf) {
 	if len(fb.accts)*int(unsafe.Sizeof(statedb.AccountWrite{}))+len(fb.slab)*int(unsafe.Sizeof(statedb.SlotWrite{})) > finalBufBytes {
 		return
 	}
-	finalBufs.mu.Lock()
-	defer finalBufs.mu.Unlock()
-	if len(finalBufs.free) < finalBufsCached {
-		finalBufs.free = append(finalBufs.free, fb)
-	}
+	finalBufs.Put(fb)
 }
 
 // reset makes fb's storage available again, clearing the accounts (they

@@ -10,6 +10,7 @@ import (
 	"github.com/holiman/uint256"
 
 	"github.com/plasmaxpl/engine/evm"
+	"github.com/plasmaxpl/engine/internal/freelist"
 	"github.com/plasmaxpl/engine/statedb"
 	"github.com/plasmaxpl/engine/types"
 )
@@ -481,17 +482,10 @@ const (
 	knownCacheBytes = 8 << 20    // per part: about 18,000 accounts
 )
 
-var knownCache struct {
-	mu   sync.Mutex
-	free []*knownBuf
-}
+var knownCache = freelist.List[knownBuf]{Max: knownCacheBufs}
 
 func getKnownBuf() *knownBuf {
-	knownCache.mu.Lock()
-	defer knownCache.mu.Unlock()
-	if n := len(knownCache.free); n > 0 {
-		kb := knownCache.free[n-1]
-		knownCache.free = knownCache.free[:n-1]
+	if kb := knownCache.Get(); kb != nil {
 		return kb
 	}
 	return new(knownBuf)
@@ -507,11 +501,7 @@ func putKnownBuf(kb *knownBuf) {
 	clear(kb.slab[:cap(kb.slab)])
 	clear(kb.pre.slots)
 	kb.slab = kb.slab[:0]
-	knownCache.mu.Lock()
-	defer knownCache.mu.Unlock()
-	if len(knownCache.free) < knownCacheBufs {
-		knownCache.free = append(knownCache.free, kb)
-	}
+	knownCache.Put(kb)
 }
 
 // release hands mv's recyclable storage back; mv is not used afterwards.
