@@ -17,21 +17,16 @@ type listState struct {
 // block of 2,000 receipts, twice over when the transaction and receipts
 // roots are computed at once). At most listCacheStates are kept, each only
 // while its arena stays under listCacheBytes.
-var listCache = freelist.List[listState]{Max: listCacheStates}
+var listCache = freelist.List[listState]{Max: listCacheStates, New: func() *listState {
+	t := New()
+	t.arena = new(arena)
+	return &listState{trie: t}
+}}
 
 const (
 	listCacheStates = 4
 	listCacheBytes  = 16 << 20
 )
-
-func getListState() *listState {
-	if s := listCache.Get(); s != nil {
-		return s
-	}
-	t := New()
-	t.arena = new(arena)
-	return &listState{trie: t}
-}
 
 // putListState keeps s, whose arena was rewound, unless the cache is full
 // or the arena too large to pin.
@@ -51,7 +46,7 @@ func ListRoot(n int, item func(i int, buf []byte) []byte) types.Hash {
 	if n <= 0 {
 		return types.EmptyRootHash
 	}
-	s := getListState()
+	s := listCache.Get()
 	t := s.trie
 	t.reset()
 	var key [9]byte

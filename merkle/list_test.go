@@ -220,8 +220,8 @@ func TestListRootReuse(t *testing.T) {
 // does not drop them (ListRoot after a GC finds its arena warm).
 func TestListCacheBounded(t *testing.T) {
 	drain := func() (n int) {
-		for listCache.Get() != nil {
-			n++
+		for ; listCache.Len() > 0; n++ {
+			listCache.Get()
 		}
 		return n
 	}
@@ -241,7 +241,7 @@ func TestListCacheBounded(t *testing.T) {
 
 	states := make([]*listState, listCacheStates+2)
 	for i := range states {
-		states[i] = getListState()
+		states[i] = listCache.Get()
 	}
 	for _, s := range states {
 		putListState(s)
@@ -250,7 +250,7 @@ func TestListCacheBounded(t *testing.T) {
 		t.Errorf("%d states kept, want at most %d", n, listCacheStates)
 	}
 
-	big := getListState()
+	big := listCache.Get()
 	big.trie.arena.buf = make([]byte, listCacheBytes+1)
 	putListState(big)
 	if listCache.Len() != 0 {

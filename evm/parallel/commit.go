@@ -70,7 +70,7 @@ func (x *executor) commitBulk(bulk writeApplier, e *evm.EVM, state evm.BlockStat
 		}
 	})
 	var ws []statedb.AccountWrite
-	fb := getFinalBuf()
+	fb := finalBufs.Get()
 	final := split.Go(func() { ws = x.finalState(limit, fb) })
 	n, why := limit, ""
 	var panicked any // a committed transaction's run panicked: a bug, surfaced
@@ -302,14 +302,7 @@ const (
 	finalBufBytes   = 32 << 20
 )
 
-var finalBufs = freelist.List[finalBuf]{Max: finalBufsCached}
-
-func getFinalBuf() *finalBuf {
-	if fb := finalBufs.Get(); fb != nil {
-		return fb
-	}
-	return new(finalBuf)
-}
+var finalBufs = freelist.List[finalBuf]{Max: finalBufsCached, New: func() *finalBuf { return new(finalBuf) }}
 
 // putFinalBuf caches fb once nothing uses what it handed out. A slab that
 // ran short grows to twice what was asked of it, for the next block.

@@ -427,7 +427,7 @@ type knownAddr struct {
 // lists the entries of known that fall in part p.
 func (mv *MVMemory) addKnownPart(p int, known []knownAddr, idx []int32, base *baseReader) {
 	bound := len(idx)
-	kb := getKnownBuf()
+	kb := knownCache.Get()
 	if cap(kb.slab) < bound {
 		kb.slab = make([]mvAccount, bound)
 	} else {
@@ -482,14 +482,7 @@ const (
 	knownCacheBytes = 8 << 20    // per part: about 18,000 accounts
 )
 
-var knownCache = freelist.List[knownBuf]{Max: knownCacheBufs}
-
-func getKnownBuf() *knownBuf {
-	if kb := knownCache.Get(); kb != nil {
-		return kb
-	}
-	return new(knownBuf)
-}
+var knownCache = freelist.List[knownBuf]{Max: knownCacheBufs, New: func() *knownBuf { return new(knownBuf) }}
 
 func putKnownBuf(kb *knownBuf) {
 	if uintptr(cap(kb.slab))*unsafe.Sizeof(mvAccount{}) > knownCacheBytes {

@@ -13,17 +13,22 @@ import "sync"
 // keeps nothing; set Max first.
 type List[T any] struct {
 	// Max is how many values the list keeps at most.
-	Max  int
+	Max int
+	// New, when set, makes the value Get returns when none is kept.
+	New  func() *T
 	mu   sync.Mutex
 	free []*T
 }
 
-// Get returns a kept value, or nil when there is none.
+// Get returns a kept value, else New's (nil without New).
 func (l *List[T]) Get() *T {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	n := len(l.free)
 	if n == 0 {
+		if l.New != nil {
+			return l.New()
+		}
 		return nil
 	}
 	x := l.free[n-1]

@@ -40,3 +40,17 @@ func TestList(t *testing.T) {
 		t.Fatalf("%d kept after concurrent use, want at most 2", n)
 	}
 }
+
+// Get makes a value with New when none is kept.
+func TestListNew(t *testing.T) {
+	made := 0
+	l := List[int]{Max: 1, New: func() *int { made++; return new(int) }}
+	x := l.Get()
+	l.Put(x)
+	if y := l.Get(); y != x || made != 1 {
+		t.Fatalf("kept value not reused (made %d)", made)
+	}
+	if l.Get() == nil || made != 2 {
+		t.Fatalf("New not called for an empty list (made %d)", made)
+	}
+}
