@@ -309,7 +309,7 @@ func (v *view) getOrNew(addr *types.Address) *object {
 	return o
 }
 
-func (v *view) loadBalance(addr types.Address, o *object) *uint256.Int {
+func (v *view) loadBalance(o *object) *uint256.Int {
 	if o.has&hasBalance == 0 {
 		o.balance.Add(v.balanceBefore(o.orig), &o.delta)
 		o.delta.Clear()
@@ -318,7 +318,7 @@ func (v *view) loadBalance(addr types.Address, o *object) *uint256.Int {
 	return &o.balance
 }
 
-func (v *view) loadNonce(addr types.Address, o *object) uint64 {
+func (v *view) loadNonce(o *object) uint64 {
 	if o.has&hasNonce == 0 {
 		o.nonce = v.nonceBefore(o.orig)
 		o.has |= hasNonce
@@ -326,7 +326,7 @@ func (v *view) loadNonce(addr types.Address, o *object) uint64 {
 	return o.nonce
 }
 
-func (v *view) loadCode(addr types.Address, o *object) {
+func (v *view) loadCode(o *object) {
 	if o.has&hasCode == 0 {
 		oa := v.codeBefore(o.orig)
 		o.codeHash, o.code = oa.codeHash, oa.code
@@ -334,20 +334,20 @@ func (v *view) loadCode(addr types.Address, o *object) {
 	}
 }
 
-func (v *view) empty(addr types.Address, o *object) bool {
-	if v.loadNonce(addr, o) != 0 {
+func (v *view) empty(o *object) bool {
+	if v.loadNonce(o) != 0 {
 		return false
 	}
-	v.loadCode(addr, o)
+	v.loadCode(o)
 	if o.codeHash != types.EmptyCodeHash {
 		return false
 	}
-	return v.loadBalance(addr, o).IsZero()
+	return v.loadBalance(o).IsZero()
 }
 
-func (v *view) touch(addr types.Address) {
-	v.journal = append(v.journal, jEntry{kind: jTouch, addr: addr})
-	if addr == ripemdAddr {
+func (v *view) touch(addr *types.Address) {
+	v.journal = append(v.journal, jEntry{kind: jTouch, addr: *addr})
+	if *addr == ripemdAddr {
 		v.ripemdTouched = true
 	}
 }
@@ -381,8 +381,8 @@ func (v *view) CreateContract(addr types.Address) {
 func (v *view) SubBalance(addr types.Address, amount *uint256.Int) {
 	o := v.getOrNew(&addr)
 	if amount.IsZero() {
-		if v.empty(addr, o) {
-			v.touch(addr)
+		if v.empty(o) {
+			v.touch(&addr)
 		}
 		return
 	}
@@ -397,8 +397,8 @@ func (v *view) SubBalance(addr types.Address, amount *uint256.Int) {
 func (v *view) AddBalance(addr types.Address, amount *uint256.Int) {
 	o := v.getOrNew(&addr)
 	if amount.IsZero() {
-		if v.empty(addr, o) {
-			v.touch(addr)
+		if v.empty(o) {
+			v.touch(&addr)
 		}
 		return
 	}
@@ -412,28 +412,28 @@ func (v *view) AddBalance(addr types.Address, amount *uint256.Int) {
 
 func (v *view) GetBalance(addr types.Address) uint256.Int {
 	if o := v.get(&addr); o != nil {
-		return *v.loadBalance(addr, o)
+		return *v.loadBalance(o)
 	}
 	return uint256.Int{}
 }
 
 func (v *view) GetNonce(addr types.Address) uint64 {
 	if o := v.get(&addr); o != nil {
-		return v.loadNonce(addr, o)
+		return v.loadNonce(o)
 	}
 	return 0
 }
 
 func (v *view) SetNonce(addr types.Address, n uint64) {
 	o := v.getOrNew(&addr)
-	prev := v.loadNonce(addr, o)
+	prev := v.loadNonce(o)
 	v.journal = append(v.journal, jEntry{kind: jNonce, addr: addr, prevU64: prev})
 	o.nonce = n
 }
 
 func (v *view) GetCodeHash(addr types.Address) types.Hash {
 	if o := v.get(&addr); o != nil {
-		v.loadCode(addr, o)
+		v.loadCode(o)
 		return o.codeHash
 	}
 	return types.Hash{}
@@ -441,7 +441,7 @@ func (v *view) GetCodeHash(addr types.Address) types.Hash {
 
 func (v *view) GetCode(addr types.Address) []byte {
 	if o := v.get(&addr); o != nil {
-		v.loadCode(addr, o)
+		v.loadCode(o)
 		return o.code
 	}
 	return nil
@@ -451,7 +451,7 @@ func (v *view) GetCodeSize(addr types.Address) int { return len(v.GetCode(addr))
 
 func (v *view) SetCode(addr types.Address, code []byte) {
 	o := v.getOrNew(&addr)
-	v.loadCode(addr, o)
+	v.loadCode(o)
 	v.journal = append(v.journal, jEntry{kind: jCode, addr: addr, prevHash: o.codeHash, prevCode: o.code})
 	if len(code) == 0 {
 		o.code, o.codeHash = nil, types.EmptyCodeHash
@@ -589,7 +589,7 @@ func (v *view) Exist(addr types.Address) bool { return v.get(&addr) != nil }
 
 func (v *view) Empty(addr types.Address) bool {
 	o := v.get(&addr)
-	return o == nil || v.empty(addr, o)
+	return o == nil || v.empty(o)
 }
 
 func (v *view) AddressInAccessList(addr types.Address) bool {
@@ -809,7 +809,7 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 				// before; checked at commit rather than read now.
 				v.assumes = append(v.assumes, assumption{addr: addr, acct: acct, kind: assumeNonZeroBalance, delta: o.delta})
 			} else {
-				deleted = v.empty(addr, o)
+				deleted = v.empty(o)
 			}
 		}
 		if deleted {
