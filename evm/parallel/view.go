@@ -112,7 +112,7 @@ type jEntry struct {
 	kind     jKind
 	prevBool bool
 	prevHas  uint8
-	addr     types.Address
+	addr     addrKey // the account's (akp), not its address: no copy of the argument
 	key      types.Hash
 	prevHash types.Hash
 	prevU64  uint64
@@ -150,7 +150,7 @@ type view struct {
 	// Reused storage for the accounts of an incarnation.
 	origPool    []origAccount
 	objPool     []object
-	addrScratch []types.Address
+	addrScratch []addrKey
 	wsScratch   []writeEntry
 }
 
@@ -305,7 +305,7 @@ func (v *view) getOrNew(addr *types.Address) *object {
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
 	o.orig = v.origOf(addr)
 	v.accounts.set(akp(addr), o)
-	v.journal = append(v.journal, jEntry{kind: jCreate, addr: *addr})
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: akp(addr)})
 	return o
 }
 
@@ -346,7 +346,7 @@ func (v *view) empty(o *object) bool {
 }
 
 func (v *view) touch(addr *types.Address) {
-	v.journal = append(v.journal, jEntry{kind: jTouch, addr: *addr})
+	v.journal = append(v.journal, jEntry{kind: jTouch, addr: akp(addr)})
 	if *addr == ripemdAddr {
 		v.ripemdTouched = true
 	}
@@ -366,7 +366,7 @@ func (v *view) CreateAccount(addr types.Address) {
 		o.delta = prev.delta
 	}
 	v.accounts.set(akp(&addr), o)
-	v.journal = append(v.journal, jEntry{kind: jCreate, addr: addr, prevObj: prev})
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: akp(&addr), prevObj: prev})
 }
 
 func (v *view) CreateContract(addr types.Address) {
@@ -374,7 +374,7 @@ func (v *view) CreateContract(addr types.Address) {
 	if o.created {
 		return
 	}
-	v.journal = append(v.journal, jEntry{kind: jCreated, addr: addr})
+	v.journal = append(v.journal, jEntry{kind: jCreated, addr: akp(&addr)})
 	o.created = true
 }
 
@@ -386,7 +386,7 @@ func (v *view) SubBalance(addr types.Address, amount *uint256.Int) {
 		}
 		return
 	}
-	v.journal = append(v.journal, jEntry{kind: jBalSub, addr: addr, amount: *amount})
+	v.journal = append(v.journal, jEntry{kind: jBalSub, addr: akp(&addr), amount: *amount})
 	if o.has&hasBalance != 0 {
 		o.balance.Sub(&o.balance, amount)
 	} else {
@@ -402,7 +402,7 @@ func (v *view) AddBalance(addr types.Address, amount *uint256.Int) {
 		}
 		return
 	}
-	v.journal = append(v.journal, jEntry{kind: jBalAdd, addr: addr, amount: *amount})
+	v.journal = append(v.journal, jEntry{kind: jBalAdd, addr: akp(&addr), amount: *amount})
 	if o.has&hasBalance != 0 {
 		o.balance.Add(&o.balance, amount)
 	} else {
@@ -427,7 +427,7 @@ func (v *view) GetNonce(addr types.Address) uint64 {
 func (v *view) SetNonce(addr types.Address, n uint64) {
 	o := v.getOrNew(&addr)
 	prev := v.loadNonce(o)
-	v.journal = append(v.journal, jEntry{kind: jNonce, addr: addr, prevU64: prev})
+	v.journal = append(v.journal, jEntry{kind: jNonce, addr: akp(&addr), prevU64: prev})
 	o.nonce = n
 }
 
@@ -452,7 +452,7 @@ func (v *view) GetCodeSize(addr types.Address) int { return len(v.GetCode(addr))
 func (v *view) SetCode(addr types.Address, code []byte) {
 	o := v.getOrNew(&addr)
 	v.loadCode(o)
-	v.journal = append(v.journal, jEntry{kind: jCode, addr: addr, prevHash: o.codeHash, prevCode: o.code})
+	v.journal = append(v.journal, jEntry{kind: jCode, addr: akp(&addr), prevHash: o.codeHash, prevCode: o.code})
 	if len(code) == 0 {
 		o.code, o.codeHash = nil, types.EmptyCodeHash
 		return
@@ -510,7 +510,7 @@ func (v *view) SetState(addr types.Address, key, value types.Hash) {
 	if prev == value {
 		return
 	}
-	v.journal = append(v.journal, jEntry{kind: jStorage, addr: addr, key: key, prevHash: prev, prevBool: had})
+	v.journal = append(v.journal, jEntry{kind: jStorage, addr: akp(&addr), key: key, prevHash: prev, prevBool: had})
 	o.dirty.set(hk(key), value)
 }
 
@@ -551,7 +551,7 @@ func (v *view) SetTransientState(addr types.Address, key, value types.Hash) {
 	if prev == value {
 		return
 	}
-	v.journal = append(v.journal, jEntry{kind: jTransient, addr: addr, key: key, prevHash: prev})
+	v.journal = append(v.journal, jEntry{kind: jTransient, addr: akp(&addr), key: key, prevHash: prev})
 	if value == (types.Hash{}) {
 		v.transient.del(k)
 	} else {
@@ -564,7 +564,7 @@ func (v *view) SelfDestruct(addr types.Address) {
 	if o == nil {
 		return
 	}
-	v.journal = append(v.journal, jEntry{kind: jSelfDestruct, addr: addr, prevBool: o.selfDestructed,
+	v.journal = append(v.journal, jEntry{kind: jSelfDestruct, addr: akp(&addr), prevBool: o.selfDestructed,
 		prevBal: o.balance, amount: o.delta, prevHas: o.has})
 	o.selfDestructed = true
 	o.balance.Clear()
@@ -610,7 +610,7 @@ func (v *view) AddAddressToAccessList(addr types.Address) {
 		return
 	}
 	v.accessAddrs.set(akp(&addr), struct{}{})
-	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: addr})
+	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: akp(&addr)})
 }
 
 func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
@@ -620,7 +620,7 @@ func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
 		return
 	}
 	v.accessSlots.set(k, struct{}{})
-	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: addr, key: slot})
+	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: akp(&addr), key: slot})
 }
 
 // warm reports whether addr is in the access list: added, or one of the
@@ -681,17 +681,20 @@ func (v *view) RevertToSnapshot(id int) {
 }
 
 // acct returns the live object of addr, which the journal names.
-func (v *view) acct(addr *types.Address) *object {
-	o, _ := v.accounts.get(akp(addr))
+func (v *view) acct(addr *types.Address) *object { return v.acctKey(akp(addr)) }
+
+// acctKey is acct by the address's key.
+func (v *view) acctKey(k addrKey) *object {
+	o, _ := v.accounts.get(k)
 	return o
 }
 
 func (v *view) revert(e *jEntry) {
 	switch e.kind {
 	case jCreate:
-		v.accounts.set(akp(&e.addr), e.prevObj)
+		v.accounts.set(e.addr, e.prevObj)
 	case jBalAdd, jBalSub:
-		o := v.acct(&e.addr)
+		o := v.acctKey(e.addr)
 		target := &o.delta
 		if o.has&hasBalance != 0 {
 			target = &o.balance
@@ -702,32 +705,32 @@ func (v *view) revert(e *jEntry) {
 			target.Add(target, &e.amount)
 		}
 	case jNonce:
-		v.acct(&e.addr).nonce = e.prevU64
+		v.acctKey(e.addr).nonce = e.prevU64
 	case jCode:
-		o := v.acct(&e.addr)
+		o := v.acctKey(e.addr)
 		o.codeHash, o.code = e.prevHash, e.prevCode
 	case jStorage:
-		o := v.acct(&e.addr)
+		o := v.acctKey(e.addr)
 		if e.prevBool {
 			o.dirty.set(hk(e.key), e.prevHash)
 		} else {
 			o.dirty.del(hk(e.key))
 		}
 	case jSelfDestruct:
-		o := v.acct(&e.addr)
+		o := v.acctKey(e.addr)
 		o.selfDestructed = e.prevBool
 		o.balance, o.delta, o.has = e.prevBal, e.amount, e.prevHas
 	case jCreated:
-		v.acct(&e.addr).created = e.prevBool
+		v.acctKey(e.addr).created = e.prevBool
 	case jTouch:
 	case jRefund:
 		v.refund = e.prevU64
 	case jAccessAddr:
-		v.accessAddrs.del(akp(&e.addr))
+		v.accessAddrs.del(e.addr)
 	case jAccessSlot:
-		v.accessSlots.del(sk(&e.addr, e.key))
+		v.accessSlots.del(slotKey{e.addr, hk(e.key)})
 	case jTransient:
-		k := sk(&e.addr, e.key)
+		k := slotKey{e.addr, hk(e.key)}
 		if e.prevHash == (types.Hash{}) {
 			v.transient.del(k)
 		} else {
@@ -754,16 +757,16 @@ func (v *view) AddLog(l *types.Log) {
 func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 	// The accounts the journal names, in first-mention order; most
 	// transactions name a handful, so a linear search beats a map.
-	addrs := v.addrScratch[:0]
-	has := func(a types.Address) bool {
-		for i := len(addrs) - 1; i >= 0; i-- {
-			if addrs[i] == a {
+	keys := v.addrScratch[:0]
+	has := func(k addrKey) bool {
+		for i := len(keys) - 1; i >= 0; i-- {
+			if keys[i] == k {
 				return true
 			}
 		}
 		return false
 	}
-	var seen map[types.Address]struct{}
+	var seen map[addrKey]struct{}
 	for i := range v.journal {
 		e := &v.journal[i]
 		if e.kind > jTouch {
@@ -773,32 +776,34 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 			if has(e.addr) {
 				continue
 			}
-			addrs = append(addrs, e.addr)
-			if len(addrs) > 32 {
-				seen = make(map[types.Address]struct{}, 2*len(addrs))
-				for _, a := range addrs {
-					seen[a] = struct{}{}
+			keys = append(keys, e.addr)
+			if len(keys) > 32 {
+				seen = make(map[addrKey]struct{}, 2*len(keys))
+				for _, k := range keys {
+					seen[k] = struct{}{}
 				}
 			}
 		} else if _, ok := seen[e.addr]; !ok {
 			seen[e.addr] = struct{}{}
-			addrs = append(addrs, e.addr)
+			keys = append(keys, e.addr)
 		}
 	}
 	if v.ripemdTouched {
-		if seen == nil && !has(ripemdAddr) {
-			addrs = append(addrs, ripemdAddr)
-		} else if _, ok := seen[ripemdAddr]; seen != nil && !ok {
-			addrs = append(addrs, ripemdAddr)
+		rk := akp(&ripemdAddr)
+		if seen == nil && !has(rk) {
+			keys = append(keys, rk)
+		} else if _, ok := seen[rk]; seen != nil && !ok {
+			keys = append(keys, rk)
 		}
 	}
-	v.addrScratch = addrs
+	v.addrScratch = keys
 	ws := v.wsScratch[:0]
-	for _, addr := range addrs {
-		o := v.acct(&addr)
+	for _, k := range keys {
+		o := v.acctKey(k)
 		if o == nil {
 			continue
 		}
+		addr := k.address()
 		oa := o.orig
 		existed := v.existed(oa)
 		acct := oa.acct
