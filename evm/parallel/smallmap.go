@@ -130,12 +130,4 @@ func (k hashKey) hash() (h types.Hash) {
 	return h
 }
 
-// address is the address k is the key of.
-func (k addrKey) address() (a types.Address) {
-	binary.LittleEndian.PutUint32(a[0:], k.a)
-	binary.LittleEndian.PutUint64(a[4:], k.b)
-	binary.LittleEndian.PutUint64(a[12:], k.c)
-	return a
-}
-
 func sk(a *types.Address, h types.Hash) slotKey { return slotKey{akp(a), hk(h)} }

@@ -304,8 +304,9 @@ func (v *view) getOrNew(addr *types.Address) *object {
 	o := v.newObject()
 	o.fresh, o.has, o.codeHash = true, hasAll, types.EmptyCodeHash
 	o.orig = v.origOf(addr)
-	v.accounts.set(akp(addr), o)
-	v.journal = append(v.journal, jEntry{kind: jCreate, addr: akp(addr)})
+	k := akp(addr)
+	v.accounts.set(k, o)
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: k})
 	return o
 }
 
@@ -593,40 +594,44 @@ func (v *view) Empty(addr types.Address) bool {
 }
 
 func (v *view) AddressInAccessList(addr types.Address) bool {
-	return v.warm(&addr)
+	return v.warm(akp(&addr), &addr)
 }
 
 func (v *view) SlotInAccessList(addr types.Address, slot types.Hash) (addressOk bool, slotOk bool) {
-	addressOk = v.warm(&addr)
-	if !addressOk {
+	k := akp(&addr)
+	if !v.warm(k, &addr) {
 		return false, false
 	}
-	slotOk = v.accessSlots.has(sk(&addr, slot))
-	return addressOk, slotOk
+	return true, v.accessSlots.has(slotKey{k, hk(slot)})
 }
 
 func (v *view) AddAddressToAccessList(addr types.Address) {
-	if v.warm(&addr) {
+	v.addAddress(akp(&addr), &addr)
+}
+
+// addAddress is AddAddressToAccessList for addr, whose key is k.
+func (v *view) addAddress(k addrKey, addr *types.Address) {
+	if v.warm(k, addr) {
 		return
 	}
-	v.accessAddrs.set(akp(&addr), struct{}{})
-	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: akp(&addr)})
+	v.accessAddrs.set(k, struct{}{})
+	v.journal = append(v.journal, jEntry{kind: jAccessAddr, addr: k})
 }
 
 func (v *view) AddSlotToAccessList(addr types.Address, slot types.Hash) {
-	v.AddAddressToAccessList(addr)
-	k := sk(&addr, slot)
-	if v.accessSlots.has(k) {
+	k := akp(&addr)
+	v.addAddress(k, &addr)
+	sk := slotKey{k, hk(slot)}
+	if v.accessSlots.has(sk) {
 		return
 	}
-	v.accessSlots.set(k, struct{}{})
-	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: akp(&addr), key: slot})
+	v.accessSlots.set(sk, struct{}{})
+	v.journal = append(v.journal, jEntry{kind: jAccessSlot, addr: k, key: slot})
 }
 
-// warm reports whether addr is in the access list: added, or one of the
-// precompiles Prepare was given.
-func (v *view) warm(addr *types.Address) bool {
-	k := akp(addr)
+// warm reports whether addr, whose key is k, is in the access list: added,
+// or one of the precompiles Prepare was given.
+func (v *view) warm(k addrKey, addr *types.Address) bool {
 	if v.accessAddrs.has(k) {
 		return true
 	}
@@ -680,11 +685,9 @@ func (v *view) RevertToSnapshot(id int) {
 	v.journal = v.journal[:id]
 }
 
-// acct returns the live object of addr, which the journal names.
-func (v *view) acct(addr *types.Address) *object { return v.acctKey(akp(addr)) }
-
-// acctKey is acct by the address's key.
-func (v *view) acctKey(k addrKey) *object {
+// acct returns the live object of the account whose key is k (the
+// journal names accounts by key).
+func (v *view) acct(k addrKey) *object {
 	o, _ := v.accounts.get(k)
 	return o
 }
@@ -694,7 +697,7 @@ func (v *view) revert(e *jEntry) {
 	case jCreate:
 		v.accounts.set(e.addr, e.prevObj)
 	case jBalAdd, jBalSub:
-		o := v.acctKey(e.addr)
+		o := v.acct(e.addr)
 		target := &o.delta
 		if o.has&hasBalance != 0 {
 			target = &o.balance
@@ -705,23 +708,23 @@ func (v *view) revert(e *jEntry) {
 			target.Add(target, &e.amount)
 		}
 	case jNonce:
-		v.acctKey(e.addr).nonce = e.prevU64
+		v.acct(e.addr).nonce = e.prevU64
 	case jCode:
-		o := v.acctKey(e.addr)
+		o := v.acct(e.addr)
 		o.codeHash, o.code = e.prevHash, e.prevCode
 	case jStorage:
-		o := v.acctKey(e.addr)
+		o := v.acct(e.addr)
 		if e.prevBool {
 			o.dirty.set(hk(e.key), e.prevHash)
 		} else {
 			o.dirty.del(hk(e.key))
 		}
 	case jSelfDestruct:
-		o := v.acctKey(e.addr)
+		o := v.acct(e.addr)
 		o.selfDestructed = e.prevBool
 		o.balance, o.delta, o.has = e.prevBal, e.amount, e.prevHas
 	case jCreated:
-		v.acctKey(e.addr).created = e.prevBool
+		v.acct(e.addr).created = e.prevBool
 	case jTouch:
 	case jRefund:
 		v.refund = e.prevU64
@@ -799,14 +802,14 @@ func (v *view) finalise(deleteEmpty bool, ar *arena) []writeEntry {
 	v.addrScratch = keys
 	ws := v.wsScratch[:0]
 	for _, k := range keys {
-		o := v.acctKey(k)
+		o := v.acct(k)
 		if o == nil {
 			continue
 		}
-		addr := k.address()
 		oa := o.orig
 		existed := v.existed(oa)
 		acct := oa.acct
+		addr := acct.addr
 		deleted := o.selfDestructed
 		if !deleted && deleteEmpty {
 			if o.has&hasBalance == 0 && !o.delta.IsZero() {
