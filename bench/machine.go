@@ -64,3 +64,13 @@ loop:
 	<-done
 	return elapsed / time.Duration(max(completed, 1)), true
 }
+
+// IdleRoundTrip is the cross-core round trip the benchmarks print
+// (plasma bench, BENCHMARKS.md): CoreRoundTrip over 20,000 rounds within
+// 200 ms, measured after a pause in which the helpers of a parallel run
+// that just ended stop spinning and park, so that they do not share the
+// cores with the measurement.
+func IdleRoundTrip() (time.Duration, bool) {
+	time.Sleep(20 * time.Millisecond)
+	return CoreRoundTrip(20000, 200*time.Millisecond)
+}

@@ -8,7 +8,6 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
-	"time"
 
 	"github.com/plasmaxpl/engine/bench"
 	"github.com/plasmaxpl/engine/evm/parallel"
@@ -49,10 +48,8 @@ func benchParallel(o *options) []Benchmark {
 			out = append(out, b)
 			continue
 		}
-		// The machine's state at the start of each workload: the helpers
-		// of the previous run park first (see bench.CoreRoundTrip).
-		time.Sleep(20 * time.Millisecond)
-		if rt, ok := bench.CoreRoundTrip(20000, 200*time.Millisecond); ok {
+		// The machine's state at the start of each workload.
+		if rt, ok := bench.IdleRoundTrip(); ok {
 			b.Note = fmt.Sprintf("cross-core round trip before this workload's run: %d ns (bench.CoreRoundTrip)", rt.Nanoseconds())
 		}
 		res, err := bench.Run(w, parallelWorkers, o.rounds)

@@ -12,7 +12,6 @@ import (
 	"strings"
 	"syscall"
 	"text/tabwriter"
-	"time"
 
 	"github.com/plasmaxpl/engine/bench"
 )
@@ -89,7 +88,7 @@ func runBench(args []string) int {
 	}
 	size := bench.Size{Blocks: *blocks, Txs: *txs}
 	var results []bench.Result
-	rtBefore, rtOK := bench.CoreRoundTrip(coreRoundTrips, coreRoundTripBudget)
+	rtBefore, rtOK := bench.IdleRoundTrip()
 	for _, name := range names {
 		w, err := bench.Load(name, *seed, size, *fixtures)
 		if err != nil {
@@ -111,23 +110,12 @@ func runBench(args []string) int {
 	}
 	if !*asJSON {
 		printBenchTable(os.Stdout, results)
-		// The measurement wants both cores: let the workers' helpers,
-		// which spin for a moment after their last step, park first.
-		time.Sleep(20 * time.Millisecond)
-		if rtAfter, ok := bench.CoreRoundTrip(coreRoundTrips, coreRoundTripBudget); ok && rtOK {
+		if rtAfter, ok := bench.IdleRoundTrip(); ok && rtOK {
 			fmt.Printf("cross-core round trip %d ns before, %d ns after (see bench.CoreRoundTrip)\n", rtBefore.Nanoseconds(), rtAfter.Nanoseconds())
 		}
 	}
 	return 0
 }
-
-// The machine check printed under the table: how long a cache line takes
-// to go to another core and back, which bounds what a parallel run gains
-// on small transactions.
-const (
-	coreRoundTrips      = 20000
-	coreRoundTripBudget = 200 * time.Millisecond
-)
 
 // loadAverage reads the 1, 5 and 15-minute load averages (Linux).
 func loadAverage(out *[3]float64) bool {
