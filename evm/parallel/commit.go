@@ -308,7 +308,7 @@ var finalBufs = freelist.List[finalBuf]{Max: finalBufsCached, New: func() *final
 // ran short grows to twice what was asked of it, for the next block.
 func putFinalBuf(fb *finalBuf) {
 	fb.reset()
-	if len(fb.accts)*int(unsafe.Sizeof(statedb.AccountWrite{}))+len(fb.slab)*int(unsafe.Sizeof(statedb.SlotWrite{})) > finalBufBytes {
+	if cap(fb.accts)*int(unsafe.Sizeof(statedb.AccountWrite{}))+len(fb.slab)*int(unsafe.Sizeof(statedb.SlotWrite{})) > finalBufBytes {
 		return
 	}
 	finalBufs.Put(fb)
