@@ -274,14 +274,23 @@ func (x *executor) prepareMessages(workers int) {
 func (x *executor) addKnown(workers int) {
 	known := make([]knownAddr, 1, 2*len(x.msgs)+1)
 	known[0] = knownAddr{addr: x.bctx.Coinbase, tx: -1}
+	lastTo := -1 // the entry of the last recipient
 	for i, m := range x.msgs {
 		if m == nil {
 			continue
 		}
 		known = append(known, knownAddr{addr: m.From, tx: i})
-		if m.To != nil {
-			known = append(known, knownAddr{addr: *m.To, tx: -1})
+		if m.To == nil {
+			continue
 		}
+		// Runs of calls to one contract (a token's, a pool's) are
+		// listed once, with their count.
+		if lastTo >= 0 && known[lastTo].addr == *m.To {
+			known[lastTo].calls++
+			continue
+		}
+		lastTo = len(known)
+		known = append(known, knownAddr{addr: *m.To, tx: -1, calls: 1})
 	}
 	split.Each(len(known), workers, 1024, func(i int) {
 		known[i].hash = addrHash(&known[i].addr)

@@ -414,9 +414,10 @@ var addrSeed = maphash.MakeSeed()
 
 // knownAddr is an address the block is known to touch, with its hash.
 type knownAddr struct {
-	addr types.Address
-	hash uint64
-	tx   int // the transaction it sends, or -1
+	addr  types.Address
+	hash  uint64
+	tx    int   // the transaction it sends, or -1
+	calls int32 // with tx -1: how many transactions this entry calls it
 }
 
 // addKnownPart creates, in one allocation, the accounts of part p among
@@ -447,7 +448,7 @@ func (mv *MVMemory) addKnownPart(p int, known []knownAddr, idx []int32, base *ba
 		if k.tx >= 0 {
 			a.senderTxs++
 		} else {
-			a.calls++
+			a.calls += k.calls
 		}
 	}
 	kb.slab = slab[:n]
