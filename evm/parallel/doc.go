@@ -67,7 +67,10 @@
 //
 // Reads are validated by value: a validation repeats the read and
 // compares, so a re-executed writer that writes the same value does not
-// invalidate its readers. A read that meets an estimate unwinds the
+// invalidate its readers. A read that got the value before the block
+// because nothing below it wrote the location is still valid while that
+// stays so, which a validation tells from the cell's lowest writer alone,
+// without the value. A read that meets an estimate unwinds the
 // incarnation (a panic recovered by the executor) and suspends it until
 // the writer finishes. Any other panic of a speculative run is kept with
 // its read set and only surfaces if those reads prove final.

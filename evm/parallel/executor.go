@@ -570,6 +570,9 @@ func (x *executor) execute(tx int, ep **evm.EVM, vp **view, ar *arena) (r *txRes
 func (x *executor) valid(tx int, r *txResult) bool {
 	for i := range r.reads {
 		rd := &r.reads[i]
+		if rd.fromBase && rd.cell.baseStill(tx) {
+			continue // the same value before the block
+		}
 		val, blocker := rd.cell.resolve(x.base, tx)
 		if blocker >= 0 || readWord(rd.cell.kind, &val) != rd.val {
 			return false

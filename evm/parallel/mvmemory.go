@@ -249,13 +249,13 @@ func (a *mvAccount) slotLocked(st *slotStripe, key types.Hash) *mvCell {
 
 // readSlot returns the cell of storage slot key (creating it) and its value
 // for transaction tx, as resolve does, under the stripe's lock.
-func (a *mvAccount) readSlot(key types.Hash, base *baseReader, tx int) (c *mvCell, val mvValue, blocker int) {
+func (a *mvAccount) readSlot(key types.Hash, base *baseReader, tx int) (c *mvCell, val mvValue, blocker int, fromBase bool) {
 	st := a.table().stripe(key)
 	st.mu.Lock()
 	c = a.slotLocked(st, key)
-	val, blocker = c.resolveSlotLocked(base, tx)
+	val, blocker, fromBase = c.resolveSlotBase(base, tx)
 	st.mu.Unlock()
-	return c, val, blocker
+	return c, val, blocker, fromBase
 }
 
 // numSlots is the number of slots of a. No writer may run meanwhile.
@@ -850,6 +850,15 @@ func (base *baseReader) readBase(accts []mvAccount) {
 // the read hit an estimate written by blocker. A slot reads zero when the
 // account's storage was wiped after the newest write to it.
 func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
+	val, blocker, _ = c.resolveRead(base, tx)
+	return val, blocker
+}
+
+// resolveRead is resolve that also reports whether the value is the one
+// before the block because no transaction below tx wrote c (nor, for a
+// slot, wiped the storage): a validation that finds that still so needs
+// no value (see baseStill).
+func (c *mvCell) resolveRead(base *baseReader, tx int) (val mvValue, blocker int, fromBase bool) {
 	a := c.acct
 	// No version below tx and the value before the block known: the
 	// value before the block, without the lock (a read at this instant).
@@ -857,16 +866,38 @@ func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 		if c.kind == locSlot {
 			if a.fields[locWipe].noneBelow(tx) && c.slot.baseReady.Load() {
 				val.word = c.slot.base
-				return val, -1
+				return val, -1, true
 			}
 		} else if a.baseReady.Load() {
-			return c.baseValue(base), -1
+			return c.baseValue(base), -1, true
 		}
 	}
 	c.lock()
-	val, blocker = c.resolveLocked(base, tx)
+	if c.kind == locSlot {
+		val, blocker, fromBase = c.resolveSlotBase(base, tx)
+	} else {
+		val, blocker = c.resolveLocked(base, tx)
+		fromBase = blocker < 0 && c.noneBelow(tx) && (c.kind != locBalance || a.fees == nil)
+	}
 	c.unlock()
-	return val, blocker
+	return val, blocker, fromBase
+}
+
+// baseStill reports whether c's value for transaction tx is, at this
+// instant, the one before the block because no transaction below tx wrote
+// c (nor, for a slot, wiped the storage): a read that got the value
+// before the block for the same reason then read what it would read now.
+func (c *mvCell) baseStill(tx int) bool {
+	if !c.noneBelow(tx) {
+		return false
+	}
+	switch c.kind {
+	case locSlot:
+		return c.acct.fields[locWipe].noneBelow(tx)
+	case locBalance:
+		return c.acct.fees == nil
+	}
+	return true
 }
 
 // resolveFinal is resolve once no transaction is being executed or
@@ -927,15 +958,24 @@ func (c *mvCell) resolveLocked(base *baseReader, tx int) (val mvValue, blocker i
 // new write of its transaction, after which every read above it is
 // validated again.
 func (c *mvCell) resolveSlotLocked(base *baseReader, tx int) (val mvValue, blocker int) {
+	val, blocker, _ = c.resolveSlotBase(base, tx)
+	return val, blocker
+}
+
+// resolveSlotBase is resolveSlotLocked that also reports whether the value
+// is the one before the block because no transaction below tx wrote the
+// slot or wiped the storage.
+func (c *mvCell) resolveSlotBase(base *baseReader, tx int) (val mvValue, blocker int, fromBase bool) {
 	i := c.below(tx)
 	w := -1
 	if i >= 0 {
 		e := &c.entries[i]
 		if e.estimate {
-			return val, e.tx
+			return val, e.tx, false
 		}
 		w = e.tx
 	}
+	wiped := false
 	if wc := &c.acct.fields[locWipe]; !wc.noneBelow(tx) {
 		c.acct.mu.Lock()
 		j := wc.below(tx)
@@ -947,19 +987,19 @@ func (c *mvCell) resolveSlotLocked(base *baseReader, tx int) (val mvValue, block
 		c.acct.mu.Unlock()
 		if j >= 0 {
 			if west {
-				return val, wtx
+				return val, wtx, false
 			}
 			if wtx > w {
-				return val, -1
+				return val, -1, false
 			}
+			wiped = true
 		}
 	}
 	if i >= 0 {
 		val.word = c.entries[i].val.word
-	} else {
-		val = c.baseValue(base)
+		return val, -1, false
 	}
-	return val, -1
+	return c.baseValue(base), -1, !wiped
 }
 
 // resolveFees is resolveLocked for a balance whose fees are kept apart; i

@@ -69,6 +69,9 @@ type origAccount struct {
 type readEntry struct {
 	cell *mvCell
 	val  uint256.Int // readWord of the value read
+	// fromBase: the value read was the one before the block because no
+	// transaction below wrote the cell (see mvCell.baseStill).
+	fromBase bool
 }
 
 // assumption is something a transaction relied on without reading it,
@@ -211,11 +214,11 @@ func newView(mv *MVMemory, base *baseReader, tx int) *view {
 
 // read resolves c, records it, and unwinds the incarnation on an estimate.
 func (v *view) read(c *mvCell) mvValue {
-	val, blocker := c.resolve(v.base, v.tx)
+	val, blocker, fromBase := c.resolveRead(v.base, v.tx)
 	if blocker >= 0 {
 		panic(blockedPanic{blocker})
 	}
-	v.reads = append(v.reads, readEntry{cell: c, val: readWord(c.kind, &val)})
+	v.reads = append(v.reads, readEntry{cell: c, val: readWord(c.kind, &val), fromBase: fromBase})
 	return val
 }
 
@@ -272,11 +275,11 @@ func (v *view) origSlot(o *origAccount, key types.Hash) types.Hash {
 	if val, ok := o.slots.get(k); ok {
 		return val
 	}
-	c, mval, blocker := o.acct.readSlot(key, v.base, v.tx)
+	c, mval, blocker, fromBase := o.acct.readSlot(key, v.base, v.tx)
 	if blocker >= 0 {
 		panic(blockedPanic{blocker})
 	}
-	v.reads = append(v.reads, readEntry{cell: c, val: mval.word})
+	v.reads = append(v.reads, readEntry{cell: c, val: mval.word, fromBase: fromBase})
 	val := mval.hash()
 	o.slots.add(k, val)
 	return val
