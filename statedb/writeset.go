@@ -53,6 +53,44 @@ func (s *StateDB) ApplyWrites(ws []AccountWrite) { s.ApplyWritesWorkers(ws, 1) }
 // ApplyWritesWorkers splits the work.
 const minParallelWrites = 128
 
+// bigApplySlots is the number of slots from which ApplyWritesWorkers
+// commits an account's slots on all its goroutines.
+const bigApplySlots = 512
+
+// commitSlotsWorkers is commitSlot for every slot of slots (distinct keys)
+// on up to workers goroutines: the slots whose value changes are found by
+// all of them (the maps are only read meanwhile), then one goroutine
+// writes the committed values while another marks the slots pending. a
+// must not be backed (its reads would load into the map).
+func (a *account) commitSlotsWorkers(slots []SlotWrite, workers int) {
+	a.slotMaps(len(slots))
+	changed := make([]bool, len(slots))
+	split.Ranges(len(slots), workers, 256, func(lo, hi int) {
+		for i := lo; i < hi; i++ {
+			old, ok := a.committed[slots[i].Key]
+			if slots[i].Value == (types.Hash{}) {
+				changed[i] = ok && old != (types.Hash{})
+			} else {
+				changed[i] = !ok || old != slots[i].Value
+			}
+		}
+	})
+	split.Each(2, workers, 1, func(m int) {
+		for i := range slots {
+			if !changed[i] {
+				continue
+			}
+			if m == 1 {
+				a.pending[slots[i].Key] = struct{}{}
+			} else if v := slots[i].Value; v == (types.Hash{}) {
+				delete(a.committed, slots[i].Key)
+			} else {
+				a.committed[slots[i].Key] = v
+			}
+		}
+	})
+}
+
 // ApplyWritesWorkers is ApplyWrites on up to workers goroutines: the
 // accounts are looked up and their fields and storage written
 // concurrently (each account by one goroutine); the state's own maps are
@@ -118,6 +156,18 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 			}
 		}
 	}
+	// An account with many slots (a popular contract's) would be one
+	// goroutine's work while the others wait for it: its slots are
+	// committed by all of them first (see commitSlotsWorkers).
+	big := false
+	if workers > 1 {
+		for i := range ws {
+			if a := accs[i]; a != nil && !a.backed && len(ws[i].Slots) >= bigApplySlots {
+				a.commitSlotsWorkers(ws[i].Slots, workers)
+				big = true
+			}
+		}
+	}
 	split.Each(len(ws), workers, 64, func(i int) {
 		a := accs[i]
 		if a == nil {
@@ -126,7 +176,9 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		w := &ws[i]
 		a.nonce = w.Nonce
 		a.balance = w.Balance
-		if len(w.Slots) > 0 {
+		if big && !a.backed && len(w.Slots) >= bigApplySlots {
+			// Done above.
+		} else if len(w.Slots) > 0 {
 			// Straight into the committed values: the slots are final
 			// and distinct, so they need no pass through dirty.
 			a.slotMaps(len(w.Slots))

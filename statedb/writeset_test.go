@@ -158,3 +158,94 @@ func TestAccountRefReads(t *testing.T) {
 		}
 	}
 }
+
+// The slots of an account with many are committed on several goroutines
+// exactly as one by one: the same committed values and pending slots, and
+// through ApplyWritesWorkers the same root as with one goroutine.
+func TestCommitSlotsWorkersMatchesCommitSlot(t *testing.T) {
+	key := func(i int) types.Hash { return types.Hash{0: 0xc0, 30: byte(i >> 8), 31: byte(i)} }
+	val := func(i int) types.Hash { return types.Hash{31: byte(i%250 + 1)} }
+	const before, n = 1200, 2000 // slots before; slots written
+	pre := make(map[types.Hash]types.Hash, before)
+	for i := range before {
+		pre[key(i)] = val(i)
+	}
+	// Every kind of write: the same value again, a new value, zero over a
+	// value, zero over nothing, a value in a new slot.
+	slots := make([]SlotWrite, 0, n)
+	for i := range n {
+		var v types.Hash
+		switch i % 5 {
+		case 0:
+			v = val(i)
+		case 1:
+			v = val(i + 7)
+		case 2:
+		case 3:
+			if i < before {
+				v = val(i)
+			}
+		case 4:
+			v = val(i + 3)
+		}
+		slots = append(slots, SlotWrite{Key: key(i), Value: v})
+	}
+	fresh := func() *account {
+		a := newAccount(types.Address{1})
+		a.committed = make(map[types.Hash]types.Hash, len(pre))
+		for k, v := range pre {
+			a.committed[k] = v
+		}
+		return a
+	}
+	one := fresh()
+	one.slotMaps(len(slots))
+	for _, sl := range slots {
+		one.commitSlot(sl.Key, sl.Value)
+	}
+	for _, workers := range []int{2, 4} {
+		many := fresh()
+		many.commitSlotsWorkers(slots, workers)
+		if len(many.committed) != len(one.committed) || len(many.pending) != len(one.pending) {
+			t.Fatalf("workers %d: %d committed, %d pending; one by one %d, %d",
+				workers, len(many.committed), len(many.pending), len(one.committed), len(one.pending))
+		}
+		for k, v := range one.committed {
+			if got, ok := many.committed[k]; !ok || got != v {
+				t.Fatalf("workers %d: slot %x committed %x (%v), want %x", workers, k, got, ok, v)
+			}
+		}
+		for k := range one.pending {
+			if _, ok := many.pending[k]; !ok {
+				t.Fatalf("workers %d: slot %x not pending", workers, k)
+			}
+		}
+	}
+	if len(one.pending) == 0 || len(one.pending) == len(slots) {
+		t.Fatalf("%d of %d slots pending: the writes do not mix changes and non-changes", len(one.pending), len(slots))
+	}
+
+	// Through ApplyWritesWorkers, with small accounts beside the big one.
+	addr := func(i int) types.Address { return types.Address{0: 0x77, 18: byte(i >> 8), 19: byte(i)} }
+	roots := map[int]types.Hash{}
+	for _, workers := range []int{1, 2} {
+		s := New()
+		for k, v := range pre {
+			s.SetState(addr(0), k, v)
+		}
+		s.SetNonce(addr(0), 1)
+		for i := 1; i < 300; i++ {
+			s.SetBalance(addr(i), uint256.NewInt(uint64(i)))
+		}
+		s.IntermediateRoot(true)
+		ws := []AccountWrite{{Addr: addr(0), Exists: true, Nonce: 1, CodeHash: types.EmptyCodeHash, Slots: slots}}
+		for i := 1; i < 300; i++ {
+			ws = append(ws, AccountWrite{Addr: addr(i), Exists: true, Nonce: 1, CodeHash: types.EmptyCodeHash, Balance: *uint256.NewInt(uint64(2 * i))})
+		}
+		s.ApplyWritesWorkers(ws, workers)
+		roots[workers] = s.IntermediateRoot(true)
+	}
+	if roots[1] != roots[2] {
+		t.Fatalf("root with 1 goroutine %x, with 2 %x", roots[1], roots[2])
+	}
+}
