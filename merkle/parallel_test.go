@@ -108,3 +108,48 @@ func TestUpdateParallelCopyOnWrite(t *testing.T) {
 		t.Fatalf("original's root changed to %v", got)
 	}
 }
+
+// TestUpdateParallelDeletesSubtrees deletes, in parallel, every key under
+// some kids of the root, then every key: the kids and then the root must
+// go as they do one key at a time (the root branch left without a kid
+// used to fail).
+func TestUpdateParallelDeletesSubtrees(t *testing.T) {
+	var keys, vals [][]byte
+	for i := range 4000 {
+		k := types.Keccak256(fmt.Appendf(nil, "d%d", i))
+		keys, vals = append(keys, k[:]), append(vals, fmt.Appendf(nil, "v%d", i))
+	}
+	want, got := New(), New()
+	for i := range keys {
+		want.Update(keys[i], vals[i])
+	}
+	got.UpdateParallel(keys, vals, 4)
+	steps := []func(k []byte) bool{
+		func(k []byte) bool { return k[0]>>4 == 3 || k[0]>>4 == 11 }, // two whole kids of the root
+		func(k []byte) bool { // one kid of a kid, and half of three kids
+			return k[0] == 0x50 || (k[0]>>4 == 5 || k[0]>>4 == 7 || k[0]>>4 == 9) && k[1]%2 == 0
+		},
+		func(k []byte) bool { return true }, // everything
+	}
+	for s, del := range steps {
+		var dk, dv [][]byte
+		for _, k := range keys {
+			if del(k) {
+				dk, dv = append(dk, k), append(dv, nil)
+				want.Update(k, nil)
+			}
+		}
+		if len(dk) < minParallelKeys {
+			t.Fatalf("step %d: only %d keys deleted", s, len(dk))
+		}
+		if w, g := want.Hash(), got.UpdateHashParallel(dk, dv, 4); w != g {
+			t.Fatalf("step %d: root %v, want %v", s, g, w)
+		}
+		if want.Len() != got.Len() {
+			t.Fatalf("step %d: %d keys, want %d", s, got.Len(), want.Len())
+		}
+	}
+	if h := got.Hash(); h != types.EmptyRootHash {
+		t.Fatalf("root of the emptied trie %v", h)
+	}
+}
