@@ -94,7 +94,7 @@ func (a *account) commitSlotsWorkers(slots []SlotWrite, workers int) {
 // ApplyWritesWorkers is ApplyWrites on up to workers goroutines: the
 // accounts are looked up and their fields and storage written
 // concurrently (each account by one goroutine); the state's own maps are
-// changed by the caller alone.
+// changed by one goroutine meanwhile.
 func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	if len(ws) < minParallelWrites {
 		workers = 1
@@ -103,7 +103,7 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	// lists; a second one goes to the map.
 	listed := len(s.applied) == 0 && len(s.appliedDeleted) == 0
 	// Looked up, and new account objects made, on all the workers; the
-	// maps are changed below on the caller alone. olds[i] is the account
+	// maps are changed below by one goroutine. olds[i] is the account
 	// before, accs[i] the one after (nil: deleted).
 	olds := make([]*account, len(ws))
 	accs := make([]*account, len(ws))
@@ -125,37 +125,6 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 			accs[i] = n
 		}
 	})
-	for i := range ws {
-		w := &ws[i]
-		if !listed {
-			s.pendingAccounts[w.Addr] = struct{}{}
-		}
-		a := accs[i]
-		if a == nil {
-			if olds[i] != nil {
-				s.dropAccount(w.Addr)
-			}
-			if listed {
-				s.appliedDeleted = append(s.appliedDeleted, w.Addr)
-			}
-			continue
-		}
-		if a != olds[i] {
-			s.accounts[w.Addr] = a
-		}
-		if w.CodeHash != a.codeHash {
-			if w.CodeHash == types.EmptyCodeHash || len(w.Code) == 0 {
-				a.code, a.codeHash = nil, types.EmptyCodeHash
-			} else {
-				stored, ok := s.codes[w.CodeHash]
-				if !ok {
-					stored = append([]byte(nil), w.Code...)
-					s.codes[w.CodeHash] = stored
-				}
-				a.code, a.codeHash = stored, w.CodeHash
-			}
-		}
-	}
 	// An account with many slots (a popular contract's) would be one
 	// goroutine's work while the others wait for it: its slots are
 	// committed by all of them first (see commitSlotsWorkers).
@@ -168,7 +137,7 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 			}
 		}
 	}
-	split.Each(len(ws), workers, 64, func(i int) {
+	apply := func(i int) {
 		a := accs[i]
 		if a == nil {
 			return
@@ -191,6 +160,53 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		}
 		a.finalise()
 		a.selfDestructed = false
+	}
+	// The state's own maps, changed by one goroutine.
+	setMaps := func() {
+		for i := range ws {
+			w := &ws[i]
+			if !listed {
+				s.pendingAccounts[w.Addr] = struct{}{}
+			}
+			a := accs[i]
+			if a == nil {
+				if olds[i] != nil {
+					s.dropAccount(w.Addr)
+				}
+				if listed {
+					s.appliedDeleted = append(s.appliedDeleted, w.Addr)
+				}
+				continue
+			}
+			if a != olds[i] {
+				s.accounts[w.Addr] = a
+			}
+			if w.CodeHash != a.codeHash {
+				if w.CodeHash == types.EmptyCodeHash || len(w.Code) == 0 {
+					a.code, a.codeHash = nil, types.EmptyCodeHash
+				} else {
+					stored, ok := s.codes[w.CodeHash]
+					if !ok {
+						stored = append([]byte(nil), w.Code...)
+						s.codes[w.CodeHash] = stored
+					}
+					a.code, a.codeHash = stored, w.CodeHash
+				}
+			}
+		}
+	}
+	// The maps are set while the other goroutines write the accounts'
+	// fields (the maps and those fields are apart): one goroutine alone
+	// on the maps of 2,000 new accounts would leave the others idle.
+	const chunk = 64
+	split.Each(1+(len(ws)+chunk-1)/chunk, workers, 1, func(u int) {
+		if u == 0 {
+			setMaps()
+			return
+		}
+		for i := (u - 1) * chunk; i < min(u*chunk, len(ws)); i++ {
+			apply(i)
+		}
 	})
 	if listed {
 		for _, a := range accs {
