@@ -389,11 +389,6 @@ func (a *mvAccount) writtenBelow(cutoff int) bool {
 // finalValue resolves l for transaction cutoff, which must not meet an
 // estimate.
 func (x *executor) finalValue(cutoff int, c *mvCell) mvValue {
-	if c.first.Load() == 0 && c.slot == nil && c.acct.baseReady.Load() && (c.kind != locBalance || c.acct.fees == nil) {
-		// Never written (most fields of most accounts): the value
-		// before the block.
-		return c.baseValue(x.base)
-	}
 	v, blocker := c.resolveFinal(x.base, cutoff)
 	if blocker >= 0 {
 		panic("parallel: estimate below a committed transaction")

@@ -859,16 +859,15 @@ func (c *mvCell) resolve(base *baseReader, tx int) (val mvValue, blocker int) {
 // slot, wiped the storage): a validation that finds that still so needs
 // no value (see baseStill).
 func (c *mvCell) resolveRead(base *baseReader, tx int) (val mvValue, blocker int, fromBase bool) {
-	a := c.acct
 	// No version below tx and the value before the block known: the
 	// value before the block, without the lock (a read at this instant).
-	if c.noneBelow(tx) && (c.kind != locBalance || a.fees == nil) {
+	if c.baseStill(tx) {
 		if c.kind == locSlot {
-			if a.fields[locWipe].noneBelow(tx) && c.slot.baseReady.Load() {
+			if c.slot.baseReady.Load() {
 				val.word = c.slot.base
 				return val, -1, true
 			}
-		} else if a.baseReady.Load() {
+		} else if c.acct.baseReady.Load() {
 			return c.baseValue(base), -1, true
 		}
 	}
@@ -877,7 +876,7 @@ func (c *mvCell) resolveRead(base *baseReader, tx int) (val mvValue, blocker int
 		val, blocker, fromBase = c.resolveSlotBase(base, tx)
 	} else {
 		val, blocker = c.resolveLocked(base, tx)
-		fromBase = blocker < 0 && c.noneBelow(tx) && (c.kind != locBalance || a.fees == nil)
+		fromBase = c.baseStill(tx) // stable under the lock
 	}
 	c.unlock()
 	return val, blocker, fromBase
@@ -907,6 +906,10 @@ func (c *mvCell) resolveFinal(base *baseReader, tx int) (val mvValue, blocker in
 	ready := c.acct.baseReady.Load()
 	if c.kind == locSlot {
 		ready = c.slot.baseReady.Load()
+	} else if ready && c.baseStill(tx) {
+		// Not written below tx (most fields of most accounts are never
+		// written): the value before the block.
+		return c.baseValue(base), -1
 	}
 	if ready {
 		return c.resolveLocked(base, tx)

@@ -369,8 +369,9 @@ func (v *view) CreateAccount(addr types.Address) {
 	default:
 		o.delta = prev.delta
 	}
-	v.accounts.set(akp(&addr), o)
-	v.journal = append(v.journal, jEntry{kind: jCreate, addr: akp(&addr), prevObj: prev})
+	k := akp(&addr)
+	v.accounts.set(k, o)
+	v.journal = append(v.journal, jEntry{kind: jCreate, addr: k, prevObj: prev})
 }
 
 func (v *view) CreateContract(addr types.Address) {
