@@ -99,16 +99,7 @@ func (t *Trie) updateParallel(keys [][]byte, value func(i int, buf []byte) []byt
 			t.count += sub.count
 		}
 	}
-	t.root = t.collapseOrDrop(r)
-}
-
-// collapseOrDrop is collapse for a branch that may have lost every kid
-// (nil then): an update that deletes every key.
-func (t *Trie) collapseOrDrop(n *node) *node {
-	if len(n.val) == 0 && *n.kids == ([16]*node{}) {
-		return nil
-	}
-	return t.collapse(n)
+	t.root = t.collapse(r)
 }
 
 func sameLength(keys [][]byte) bool {

@@ -476,7 +476,8 @@ func (t *Trie) delete(n *node, key []byte) (*node, bool) {
 }
 
 // collapse turns a branch left with a single entry into the equivalent
-// short node.
+// short node, and one left with none (a parallel update that deleted
+// every key) into nothing.
 func (t *Trie) collapse(n *node) *node {
 	pos, cnt := -1, 0
 	for i, k := range n.kids {
@@ -495,6 +496,9 @@ func (t *Trie) collapse(n *node) *node {
 		l := t.newNode()
 		*l = node{kind: kindLeaf, owner: t.owner, val: n.val}
 		return l
+	}
+	if pos < 0 {
+		return nil
 	}
 	c := n.kids[pos]
 	if c.kind == kindHash {
