@@ -151,22 +151,32 @@ func (a *account) slotMaps(n int) {
 // pending for the next root when the value changed (finalise's work for
 // one slot; slotMaps must have run).
 func (a *account) commitSlot(k, v types.Hash) {
-	if v == (types.Hash{}) {
-		if old, ok := a.committed[k]; !ok || old == (types.Hash{}) {
-			// Zero written over zero (possibly after a reverted or
-			// overwritten non-zero write): nothing changed.
-			return
-		}
-		if a.backed {
-			a.committed[k] = types.Hash{} // the backend still has the old value
-		} else {
-			delete(a.committed, k)
-		}
-	} else {
-		if old, ok := a.committed[k]; ok && old == v {
-			return
-		}
-		a.committed[k] = v
+	if !a.slotChanges(k, v) {
+		return
 	}
+	a.setCommitted(k, v)
 	a.pending[k] = struct{}{}
+}
+
+// slotChanges reports whether committing v to slot k changes its
+// committed value; zero written over zero (possibly after a reverted or
+// overwritten non-zero write) does not. It only reads a's maps.
+func (a *account) slotChanges(k, v types.Hash) bool {
+	old, ok := a.committed[k]
+	if v == (types.Hash{}) {
+		return ok && old != (types.Hash{})
+	}
+	return !ok || old != v
+}
+
+// setCommitted makes v the committed value of slot k.
+func (a *account) setCommitted(k, v types.Hash) {
+	switch {
+	case v != (types.Hash{}):
+		a.committed[k] = v
+	case a.backed:
+		a.committed[k] = types.Hash{} // the backend still has the old value
+	default:
+		delete(a.committed, k)
+	}
 }

@@ -67,12 +67,7 @@ func (a *account) commitSlotsWorkers(slots []SlotWrite, workers int) {
 	changed := make([]bool, len(slots))
 	split.Ranges(len(slots), workers, 256, func(lo, hi int) {
 		for i := lo; i < hi; i++ {
-			old, ok := a.committed[slots[i].Key]
-			if slots[i].Value == (types.Hash{}) {
-				changed[i] = ok && old != (types.Hash{})
-			} else {
-				changed[i] = !ok || old != slots[i].Value
-			}
+			changed[i] = a.slotChanges(slots[i].Key, slots[i].Value)
 		}
 	})
 	split.Each(2, workers, 1, func(m int) {
@@ -82,10 +77,8 @@ func (a *account) commitSlotsWorkers(slots []SlotWrite, workers int) {
 			}
 			if m == 1 {
 				a.pending[slots[i].Key] = struct{}{}
-			} else if v := slots[i].Value; v == (types.Hash{}) {
-				delete(a.committed, slots[i].Key)
 			} else {
-				a.committed[slots[i].Key] = v
+				a.setCommitted(slots[i].Key, slots[i].Value)
 			}
 		}
 	})
@@ -128,13 +121,12 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 	// An account with many slots (a popular contract's) would be one
 	// goroutine's work while the others wait for it: its slots are
 	// committed by all of them first (see commitSlotsWorkers).
-	big := false
-	if workers > 1 {
-		for i := range ws {
-			if a := accs[i]; a != nil && !a.backed && len(ws[i].Slots) >= bigApplySlots {
-				a.commitSlotsWorkers(ws[i].Slots, workers)
-				big = true
-			}
+	big := func(i int) bool {
+		return workers > 1 && accs[i] != nil && !accs[i].backed && len(ws[i].Slots) >= bigApplySlots
+	}
+	for i := range ws {
+		if big(i) {
+			accs[i].commitSlotsWorkers(ws[i].Slots, workers)
 		}
 	}
 	apply := func(i int) {
@@ -145,9 +137,7 @@ func (s *StateDB) ApplyWritesWorkers(ws []AccountWrite, workers int) {
 		w := &ws[i]
 		a.nonce = w.Nonce
 		a.balance = w.Balance
-		if big && !a.backed && len(w.Slots) >= bigApplySlots {
-			// Done above.
-		} else if len(w.Slots) > 0 {
+		if len(w.Slots) > 0 && !big(i) { // a big account's slots are committed above
 			// Straight into the committed values: the slots are final
 			// and distinct, so they need no pass through dirty.
 			a.slotMaps(len(w.Slots))
