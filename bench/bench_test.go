@@ -34,7 +34,10 @@ func BenchmarkChain(b *testing.B)     { benchWorkload(b, Chain(1, Size{Blocks: 1
 
 // TestChainFallsBackDeterministically: a block where every transaction
 // depends on the one before is finished sequentially from the same
-// transaction on every run, and independent transfers are not.
+// transaction on every run, and the probe does not send independent
+// transfers sequential. (The later guard against wasted incarnations
+// depends on timing: on a starved machine it may stop a transfers block
+// too, which changes the work done, not the results.)
 func TestChainFallsBackDeterministically(t *testing.T) {
 	size := Size{Blocks: 1, Txs: 400}
 	for _, c := range []struct {
@@ -50,13 +53,17 @@ func TestChainFallsBackDeterministically(t *testing.T) {
 			if _, err := parallel.ExecuteBlockOpts(b.Header, b.Txs, nil, b.Withdrawals, b.NewState(), cfg, b.GetHash, parallel.Options{Stats: &st}); err != nil {
 				t.Fatal(err)
 			}
+			probe := st.SequentialWhy == "dependent block"
+			if got := probe; got != c.fallback {
+				t.Fatalf("%s: sequential from %d (%s)", c.w.Name, st.SequentialFrom, st.SequentialWhy)
+			}
+			if !probe {
+				continue
+			}
 			if from != -2 && st.SequentialFrom != from {
 				t.Fatalf("%s: sequential from %d, then from %d", c.w.Name, from, st.SequentialFrom)
 			}
 			from = st.SequentialFrom
-			if got := from >= 0; got != c.fallback {
-				t.Fatalf("%s: sequential from %d (%s)", c.w.Name, from, st.SequentialWhy)
-			}
 		}
 	}
 }

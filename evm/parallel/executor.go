@@ -47,8 +47,11 @@ type Stats struct {
 	// sequentially after a commit-time check failed (an invalid
 	// transaction, an assumption that did not hold); -1 when none.
 	SequentialFrom int
-	// SequentialWhy says which check failed at SequentialFrom, or
-	// "conflicts" when the adaptive fallback stopped parallel execution.
+	// SequentialWhy says which check failed at SequentialFrom, or why
+	// the block was not executed in parallel to its end: "one sender"
+	// and "dependent block" (the probe) are decided by the block alone,
+	// "conflicts" (too many wasted incarnations later) depends on
+	// timing.
 	SequentialWhy string
 	// Deps[i] lists the transactions whose final writes transaction i's
 	// final reads saw (filled only when requested).
@@ -229,7 +232,7 @@ func ExecuteTxsOpts(e *evm.EVM, state evm.BlockState, txs []*types.Transaction, 
 	limit := len(txs)
 	if seqFrom >= 0 {
 		limit = seqFrom
-		st.SequentialFrom, st.SequentialWhy = limit, "conflicts"
+		st.SequentialFrom, st.SequentialWhy = limit, "dependent block"
 		st.Executions += int64(len(txs) - limit)
 	} else if x.stop.Load() {
 		limit = x.finalPrefix()
